@@ -1,0 +1,73 @@
+//! Flag groups shared by the scanning commands.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Rules")]
+pub struct RuleArgs {
+    /// Add user rules from a rule file or a directory of *.toml files (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Use only these rules (comma-separated ids; a trailing `*` matches a prefix: `aws.*`).
+    #[arg(long = "only-rules", value_name = "IDS", value_delimiter = ',')]
+    pub only_rules: Vec<String>,
+    /// Do not use this rule (repeatable or comma-separated; `*` as above).
+    #[arg(long = "disable-rule", value_name = "ID", value_delimiter = ',')]
+    pub disable_rule: Vec<String>,
+    /// Leave out the built-in rule pack (use only --rules).
+    #[arg(long = "no-builtin-rules")]
+    pub no_builtin_rules: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Scanning")]
+pub struct ScanArgs {
+    /// Skip files larger than this (e.g. 25MiB, 512K, 1G; K/M/G are powers of 1024).
+    #[arg(long = "max-file-size", value_name = "SIZE", default_value = "25MiB")]
+    pub max_file_size: String,
+    /// Scan files that look binary (a NUL byte in the first 8 KiB) instead of skipping them.
+    #[arg(long = "scan-binary")]
+    pub scan_binary: bool,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Never draw the progress line.
+    #[arg(long = "no-progress")]
+    pub no_progress: bool,
+    /// Bytes read per step of a large file (tests use it to force chunk boundaries).
+    #[arg(long = "chunk-size", value_name = "SIZE", hide = true)]
+    pub chunk_size: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Human,
+    Json,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(short = 'f', long = "format", value_enum, default_value = "human")]
+    pub format: FormatArg,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print secrets in clear. Without it every output shows only a secret's first characters.
+    #[arg(long = "show-secrets")]
+    pub show_secrets: bool,
+    /// When to colour the human format.
+    #[arg(long = "color", value_enum, default_value = "auto")]
+    pub color: ColorArg,
+}

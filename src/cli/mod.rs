@@ -1,0 +1,82 @@
+//! The command line: clap structs, turned into one validated [`ScanConfig`] per command.
+//! Clap types never leave this module.
+
+mod args;
+mod config;
+mod dir;
+mod rules;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use config::{OutputConfig, ScanConfig, parse_size};
+
+/// The documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Nothing found, no errors.
+    Clean = 0,
+    /// Findings, and the scan was complete.
+    Findings = 1,
+    /// The scan could not be completed: bad flags, bad rules, an unreadable target, or errors on
+    /// some items. Wins over `Findings`; the summary says whether there were findings too.
+    Error = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "leakhound",
+    version,
+    about = "Find leaked credentials in files and directories",
+    after_help = "Exit codes: 0 nothing found, 1 findings, 2 the scan could not be completed \
+                  (errors win over findings; the summary says both)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan files and directories (`-` reads standard input).
+    Dir(dir::DirArgs),
+    /// List the rules, or check that every rule matches its examples.
+    Rules {
+        #[command(subcommand)]
+        command: rules::RulesCommand,
+    },
+}
+
+/// Parses `argv`, runs the command, and says how the process should exit.
+pub fn run<I, T>(argv: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let result = match cli.command {
+        Command::Dir(args) => dir::run(args),
+        Command::Rules { command } => rules::run(command),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            eprintln!("leakhound: error: {e:#}");
+            Exit::Error.into()
+        }
+    }
+}

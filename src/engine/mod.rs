@@ -1,0 +1,263 @@
+//! Bytes in, matches out: keyword prefilter, regex confirmation on windows, entropy, validators and
+//! placeholder filters.
+//!
+//! The engine knows nothing of files, commits or output. It is compiled once per scan and shared
+//! between threads; each worker brings its own [`Scratch`].
+
+pub mod entropy;
+pub mod placeholder;
+mod prefilter;
+
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use regex_automata::util::captures::Captures;
+use regex_automata::{Input, meta};
+
+use crate::rules::{MAX_REACH, Rule, RuleSet};
+use prefilter::Prefilter;
+
+/// A confirmed secret in a buffer. Offsets are relative to the buffer passed to [`Engine::find`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Match {
+    /// Index of the rule in [`Engine::rules`].
+    pub rule: usize,
+    /// The whole regex match.
+    pub span: (usize, usize),
+    /// The secret (the rule's secret group) inside the match.
+    pub secret: (usize, usize),
+    pub entropy: f64,
+}
+
+impl Match {
+    pub fn secret_range(&self) -> Range<usize> {
+        self.secret.0..self.secret.1
+    }
+}
+
+/// The compiled rule pack.
+pub struct Engine {
+    rules: Arc<RuleSet>,
+    prefilter: Prefilter,
+    /// Distinguishes engines so a thread-local [`Scratch`] is never used with the wrong one.
+    id: u64,
+}
+
+static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Per-worker buffers: reused for every buffer a worker scans, so the hot path allocates nothing.
+pub struct Scratch {
+    engine_id: u64,
+    windows: Vec<Window>,
+    /// Per rule: (generation, index into `windows` of the rule's last window).
+    last_window: Vec<(u32, u32)>,
+    generation: u32,
+    regex: Vec<Option<RegexScratch>>,
+}
+
+struct RegexScratch {
+    cache: meta::Cache,
+    caps: Captures,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    rule: u32,
+    start: usize,
+    end: usize,
+}
+
+impl Engine {
+    pub fn new(rules: RuleSet) -> Engine {
+        let prefilter = Prefilter::new(&rules);
+        Engine {
+            rules: Arc::new(rules),
+            prefilter,
+            id: NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn new_scratch(&self) -> Scratch {
+        Scratch {
+            engine_id: self.id,
+            windows: Vec::new(),
+            last_window: vec![(0, 0); self.rules.len()],
+            generation: 0,
+            regex: (0..self.rules.len()).map(|_| None).collect(),
+        }
+    }
+
+    /// The longest distance between a keyword and a reported match edge; callers that scan a
+    /// stream in chunks overlap chunks by at least twice this.
+    pub fn max_reach(&self) -> usize {
+        2 * MAX_REACH
+    }
+
+    /// Finds every secret in `hay`, sorted by position, with fallback matches that another rule
+    /// also matched removed.
+    pub fn find(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        out.clear();
+        self.find_raw(hay, scratch, out);
+        drop_shadowed_fallbacks(&self.rules, out);
+    }
+
+    /// Like [`Engine::find`] but keeps fallback matches that overlap other rules' matches.
+    pub fn find_raw(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        assert_eq!(
+            scratch.engine_id, self.id,
+            "scratch belongs to another engine"
+        );
+        self.collect_windows(hay, scratch);
+        let windows = std::mem::take(&mut scratch.windows);
+        for w in &windows {
+            self.search_window(w.rule as usize, hay, w.start..w.end, scratch, out);
+        }
+        scratch.windows = windows;
+        out.sort_by(|a, b| {
+            (a.secret.0, a.secret.1, a.rule).cmp(&(b.secret.0, b.secret.1, b.rule))
+        });
+        out.dedup_by(|a, b| a.rule == b.rule && a.secret == b.secret);
+    }
+
+    /// Turns keyword hits into one merged window list per rule.
+    fn collect_windows(&self, hay: &[u8], scratch: &mut Scratch) {
+        scratch.windows.clear();
+        scratch.generation = scratch.generation.wrapping_add(1);
+        if scratch.generation == 0 {
+            scratch.last_window.fill((0, 0));
+            scratch.generation = 1;
+        }
+        let generation = scratch.generation;
+        let rules = self.rules.rules();
+        let windows = &mut scratch.windows;
+        let last = &mut scratch.last_window;
+        self.prefilter.for_each_hit(hay, |rule, kw_start, kw_end| {
+            let reach = rules[rule as usize].reach;
+            let start = kw_start.saturating_sub(reach);
+            let end = (kw_end + reach).min(hay.len());
+            let slot = &mut last[rule as usize];
+            if slot.0 == generation {
+                let prev = &mut windows[slot.1 as usize];
+                if start <= prev.end {
+                    prev.end = prev.end.max(end);
+                    return;
+                }
+            }
+            *slot = (generation, windows.len() as u32);
+            windows.push(Window { rule, start, end });
+        });
+        for &rule in &self.prefilter.unkeyed {
+            windows.push(Window {
+                rule,
+                start: 0,
+                end: hay.len(),
+            });
+        }
+    }
+
+    /// Runs one rule's regex over one window. Look-around (`\b`) sees the bytes outside the window.
+    /// A match touching a window edge may be cut short, so the window grows and is searched again.
+    fn search_window(
+        &self,
+        rule_idx: usize,
+        hay: &[u8],
+        mut window: Range<usize>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+    ) {
+        let rule = &self.rules.rules()[rule_idx];
+        let rs = scratch.regex[rule_idx].get_or_insert_with(|| RegexScratch {
+            cache: rule.regex.create_cache(),
+            caps: rule.regex.create_captures(),
+        });
+        let limit = 4 * MAX_REACH;
+        loop {
+            let before = out.len();
+            let mut touched = false;
+            let mut at = window.start;
+            while at <= window.end {
+                let input = Input::new(hay).span(at..window.end);
+                rule.regex
+                    .search_captures_with(&mut rs.cache, &input, &mut rs.caps);
+                let Some(m) = rs.caps.get_match() else { break };
+                touched |= (m.start() == window.start && window.start > 0)
+                    || (m.end() == window.end && window.end < hay.len());
+                if let Some(secret) = rs.caps.get_group(rule.secret_group) {
+                    accept(rule, rule_idx, hay, (m.start(), m.end()), secret.range(), out);
+                }
+                at = if m.is_empty() { m.end() + 1 } else { m.end() };
+            }
+            let whole = window.start == 0 && window.end == hay.len();
+            if !touched || whole || window.len() >= limit {
+                return;
+            }
+            out.truncate(before);
+            let grow = window.len().max(64);
+            window = window.start.saturating_sub(grow)..(window.end + grow).min(hay.len());
+        }
+    }
+}
+
+/// Applies the rule's filters to a candidate and records it if it survives.
+fn accept(
+    rule: &Rule,
+    rule_idx: usize,
+    hay: &[u8],
+    span: (usize, usize),
+    secret: Range<usize>,
+    out: &mut Vec<Match>,
+) {
+    let bytes = &hay[secret.clone()];
+    if bytes.is_empty() {
+        return;
+    }
+    let entropy = entropy::shannon(bytes);
+    if rule.min_entropy.is_some_and(|min| entropy < min) {
+        return;
+    }
+    if rule.validator.is_some_and(|v| !v.is_valid(bytes)) {
+        return;
+    }
+    if placeholder::is_placeholder(bytes) || (rule.fallback && placeholder::is_wordlike(bytes)) {
+        return;
+    }
+    out.push(Match {
+        rule: rule_idx,
+        span,
+        secret: (secret.start, secret.end),
+        entropy,
+    });
+}
+
+/// Removes fallback matches whose secret overlaps a non-fallback match's secret. `out` is sorted
+/// by secret start.
+fn drop_shadowed_fallbacks(rules: &RuleSet, out: &mut Vec<Match>) {
+    let rules = rules.rules();
+    if !out.iter().any(|m| rules[m.rule].fallback) {
+        return;
+    }
+    // Disjoint union of the specific rules' secret spans, sorted.
+    let mut covered: Vec<(usize, usize)> = Vec::new();
+    for m in out.iter().filter(|m| !rules[m.rule].fallback) {
+        match covered.last_mut() {
+            Some(last) if m.secret.0 <= last.1 => last.1 = last.1.max(m.secret.1),
+            _ => covered.push(m.secret),
+        }
+    }
+    out.retain(|m| {
+        if !rules[m.rule].fallback {
+            return true;
+        }
+        let i = covered.partition_point(|c| c.1 <= m.secret.0);
+        !covered.get(i).is_some_and(|c| c.0 < m.secret.1)
+    });
+}

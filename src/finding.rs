@@ -1,0 +1,243 @@
+//! Findings: a secret with its rule, position, origin and redaction-safe snippet.
+//!
+//! Secrets never leave this module in clear text unless a caller asks with `reveal = true`;
+//! `Debug` and `Display` of a [`Secret`] print the redacted form.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::rules::RuleInfo;
+
+/// A secret's bytes. Formatting it prints the redacted form.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(bytes: Vec<u8>) -> Secret {
+        Secret(bytes)
+    }
+
+    /// The secret in clear. Only verification and `--show-secrets` output should call this.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn redacted(&self) -> String {
+        redact(&self.0)
+    }
+
+    /// The clear text when `reveal`, the redacted form otherwise.
+    pub fn render(&self, reveal: bool) -> String {
+        if reveal {
+            String::from_utf8_lossy(&self.0).into_owned()
+        } else {
+            self.redacted()
+        }
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({})", self.redacted())
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// First 4 characters and `…`; 2 for secrets under 16 characters, none under 8.
+pub fn redact(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let n = text.chars().count();
+    let show = match n {
+        16.. => 4,
+        8..16 => 2,
+        _ => 0,
+    };
+    let mut out: String = text.chars().take(show).collect();
+    out.push('\u{2026}');
+    out
+}
+
+/// SHA-256 (hex) of the rule id and the secret: stable when the code around a secret moves.
+pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0u8]);
+    h.update(secret);
+    let digest = h.finalize();
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        use fmt::Write as _;
+        write!(hex, "{b:02x}").expect("writing to a String");
+    }
+    hex
+}
+
+/// Where a secret sits in its blob. Lines and columns are 1-based; columns count characters
+/// (Unicode scalar values; each invalid byte counts as one). `end_column` is exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub offset: u64,
+    pub line: u64,
+    pub column: u64,
+    pub end_line: u64,
+    pub end_column: u64,
+}
+
+/// The line around a secret, with the spans of every secret on it so it can be shown redacted.
+#[derive(Debug, Clone, Default)]
+pub struct Snippet {
+    text: Vec<u8>,
+    secrets: Vec<Range<usize>>,
+}
+
+impl Snippet {
+    /// `secrets` are ranges into `text`; they may overlap and come in any order.
+    pub fn new(text: Vec<u8>, mut secrets: Vec<Range<usize>>) -> Snippet {
+        secrets.retain(|r| r.start < r.end && r.end <= text.len());
+        secrets.sort_by_key(|r| (r.start, r.end));
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for r in secrets {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        Snippet {
+            text,
+            secrets: merged,
+        }
+    }
+
+    pub fn render(&self, reveal: bool) -> String {
+        if reveal {
+            return String::from_utf8_lossy(&self.text).into_owned();
+        }
+        let mut out = String::new();
+        let mut at = 0;
+        for r in &self.secrets {
+            out.push_str(&String::from_utf8_lossy(&self.text[at..r.start]));
+            out.push_str(&redact(&self.text[r.clone()]));
+            at = r.end;
+        }
+        out.push_str(&String::from_utf8_lossy(&self.text[at..]));
+        out
+    }
+}
+
+/// Where a blob came from. Sources fill in what they know; reports print it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The path a user recognises: a file path, or a path inside a repository. Raw bytes, so
+    /// non-UTF-8 names survive.
+    pub path: Vec<u8>,
+    pub kind: OriginKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OriginKind {
+    File,
+    Stdin,
+}
+
+impl Origin {
+    pub fn file(path: &std::path::Path) -> Origin {
+        Origin {
+            path: path_bytes(path),
+            kind: OriginKind::File,
+        }
+    }
+
+    pub fn stdin() -> Origin {
+        Origin {
+            path: b"-".to_vec(),
+            kind: OriginKind::Stdin,
+        }
+    }
+
+    pub fn path_lossy(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.path)
+    }
+
+    pub fn path_is_utf8(&self) -> bool {
+        std::str::from_utf8(&self.path).is_ok()
+    }
+}
+
+#[cfg(unix)]
+pub fn path_bytes(path: &std::path::Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+pub fn path_bytes(path: &std::path::Path) -> Vec<u8> {
+    path.to_string_lossy().into_owned().into_bytes()
+}
+
+/// One leaked secret at one place.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: Arc<RuleInfo>,
+    pub secret: Secret,
+    pub fingerprint: String,
+    pub entropy: f64,
+    pub location: Location,
+    pub snippet: Snippet,
+    pub origin: Arc<Origin>,
+}
+
+impl Finding {
+    /// The order reports use: by path, then position, then rule.
+    pub fn sort_key(&self) -> (&[u8], u64, u64, &str) {
+        (
+            &self.origin.path,
+            self.location.line,
+            self.location.column,
+            &self.rule.id,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_lengths() {
+        assert_eq!(redact(b"AKIAQWERTYUIOPASDFGH"), "AKIA\u{2026}");
+        assert_eq!(redact(b"abcdefghij"), "ab\u{2026}");
+        assert_eq!(redact(b"abc"), "\u{2026}");
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        let s = Secret::new(b"ghp_supersecretvalue123".to_vec());
+        assert_eq!(format!("{s:?}"), "Secret(ghp_\u{2026})");
+        assert_eq!(s.to_string(), "ghp_\u{2026}");
+    }
+
+    #[test]
+    fn snippet_redacts_every_secret() {
+        let text = b"a=SECRETONE1234567 b=SECRETTWO7654321".to_vec();
+        let s = Snippet::new(text, vec![21..37, 2..18]);
+        assert_eq!(s.render(false), "a=SECR\u{2026} b=SECR\u{2026}");
+        assert!(s.render(true).contains("SECRETTWO7654321"));
+    }
+
+    #[test]
+    fn fingerprint_is_stable_and_rule_scoped() {
+        let a = fingerprint("x.a", b"tok");
+        assert_eq!(a, fingerprint("x.a", b"tok"));
+        assert_ne!(a, fingerprint("x.b", b"tok"));
+        assert_eq!(a.len(), 64);
+    }
+}

@@ -1,0 +1,564 @@
+//! Reading rule files, validating every field, and compiling them into a [`RuleSet`].
+//!
+//! All problems in all files are collected, each with its file and line, so a user fixing a rule
+//! pack sees every mistake at once.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use regex_automata::meta;
+use regex_automata::util::syntax;
+use toml::Spanned;
+
+use super::schema::{ExampleSpec, GroupRef, RuleFileSpec, RuleSpec};
+use super::{Confidence, Example, Rule, RuleInfo, RuleSet, Validator, builtin};
+
+/// How far (bytes) from a keyword hit a match may reach when its pattern is unbounded.
+pub const DEFAULT_REACH: usize = 512;
+/// Slack beyond the longest possible match, for keywords that sit next to a match rather than
+/// inside it (`mailgun_api_key = "..."`).
+pub const NEAR: usize = 256;
+/// The most any rule may reach; also bounds how far a window may grow. Chunk overlap depends on it.
+pub const MAX_REACH: usize = 64 * 1024;
+
+/// A problem with a rule file, located by file and (when known) line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// Which rules of the loaded pack to keep, by id. A trailing `*` matches a prefix (`aws.*`).
+#[derive(Debug, Clone, Default)]
+pub struct RuleSelection {
+    pub only: Vec<String>,
+    pub disabled: Vec<String>,
+}
+
+impl RuleSelection {
+    fn keeps(&self, id: &str) -> bool {
+        let hit = |pats: &[String]| pats.iter().any(|p| id_matches(p, id));
+        (self.only.is_empty() || hit(&self.only)) && !hit(&self.disabled)
+    }
+}
+
+fn id_matches(pattern: &str, id: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => id.starts_with(prefix),
+        None => pattern == id,
+    }
+}
+
+/// Builds a [`RuleSet`] from the built-in pack and/or user rule files.
+#[derive(Debug, Clone)]
+pub struct RuleLoader {
+    pub builtin: bool,
+    pub paths: Vec<PathBuf>,
+    pub selection: RuleSelection,
+}
+
+impl Default for RuleLoader {
+    fn default() -> Self {
+        RuleLoader {
+            builtin: true,
+            paths: Vec::new(),
+            selection: RuleSelection::default(),
+        }
+    }
+}
+
+impl RuleLoader {
+    pub fn load(&self) -> Result<RuleSet, Vec<RuleError>> {
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
+        let mut rules = Vec::new();
+        if self.builtin {
+            for (name, text) in builtin::FILES {
+                let label = format!("builtin:rules/{name}");
+                parse_file(&label, text, &mut rules, &mut errors, &mut warnings);
+            }
+        }
+        for path in &self.paths {
+            match rule_files(path) {
+                Ok(files) => {
+                    for file in files {
+                        let label = file.display().to_string();
+                        match std::fs::read_to_string(&file) {
+                            Ok(text) => {
+                                parse_file(&label, &text, &mut rules, &mut errors, &mut warnings)
+                            }
+                            Err(e) => errors.push(RuleError {
+                                file: label,
+                                line: None,
+                                message: format!("cannot read rule file: {e}"),
+                            }),
+                        }
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        self.check_selection(&rules, &mut errors);
+        rules.retain(|r: &Rule| self.selection.keeps(&r.info.id));
+        check_unique_ids(&rules, &mut errors);
+        if errors.is_empty() {
+            Ok(RuleSet::new(rules, warnings))
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// A typo in `--only-rules` or `--disable-rule` must not silently scan with the wrong pack.
+    fn check_selection(&self, rules: &[Rule], errors: &mut Vec<RuleError>) {
+        for pat in self.selection.only.iter().chain(&self.selection.disabled) {
+            if !rules.iter().any(|r| id_matches(pat, &r.info.id)) {
+                errors.push(RuleError {
+                    file: "rule selection".into(),
+                    line: None,
+                    message: format!("no rule has an id matching {pat:?}"),
+                });
+            }
+        }
+    }
+}
+
+/// A directory's `*.toml` files (recursively, sorted), or the single file given.
+fn rule_files(path: &Path) -> Result<Vec<PathBuf>, RuleError> {
+    let err = |message: String| RuleError {
+        file: path.display().to_string(),
+        line: None,
+        message,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot open rules: {e}")))?;
+    if meta.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| err(format!("cannot list rules: {e}")))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| err(format!("cannot list rules: {e}")))?;
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "toml") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(err("no *.toml rule files found".into()));
+    }
+    Ok(files)
+}
+
+fn check_unique_ids(rules: &[Rule], errors: &mut Vec<RuleError>) {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for rule in rules {
+        if let Some(first) = seen.insert(&rule.info.id, &rule.info.origin) {
+            let (file, line) = split_origin(&rule.info.origin);
+            errors.push(RuleError {
+                file,
+                line,
+                message: format!(
+                    "duplicate rule id {:?} (first defined at {first})",
+                    rule.info.id
+                ),
+            });
+        }
+    }
+}
+
+fn split_origin(origin: &str) -> (String, Option<usize>) {
+    match origin.rsplit_once(':') {
+        Some((file, line)) if line.parse::<usize>().is_ok() => (file.to_string(), line.parse().ok()),
+        _ => (origin.to_string(), None),
+    }
+}
+
+/// 1-based line number of a byte offset in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    1 + text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+fn parse_file(
+    label: &str,
+    text: &str,
+    rules: &mut Vec<Rule>,
+    errors: &mut Vec<RuleError>,
+    warnings: &mut Vec<String>,
+) {
+    let spec: RuleFileSpec = match toml::from_str(text) {
+        Ok(s) => s,
+        Err(e) => {
+            let line = e.span().map(|s| line_of(text, s.start));
+            errors.push(RuleError {
+                file: label.to_string(),
+                line,
+                message: e.message().trim().to_string(),
+            });
+            return;
+        }
+    };
+    if spec.rules.is_empty() {
+        errors.push(RuleError {
+            file: label.to_string(),
+            line: None,
+            message: "the file defines no [[rules]]".into(),
+        });
+    }
+    for rule in spec.rules {
+        let line = line_of(text, rule.span().start);
+        let mut ctx = FieldCtx {
+            label,
+            text,
+            errors,
+            failed: false,
+        };
+        if let Some(rule) = build_rule(
+            rule.into_inner(),
+            spec.provider.as_deref(),
+            line,
+            &mut ctx,
+            warnings,
+        ) {
+            rules.push(rule);
+        }
+    }
+}
+
+/// Where field errors go while one rule is being built.
+struct FieldCtx<'a> {
+    label: &'a str,
+    text: &'a str,
+    errors: &'a mut Vec<RuleError>,
+    failed: bool,
+}
+
+impl FieldCtx<'_> {
+    fn error<T>(&mut self, at: &Spanned<T>, message: String) {
+        self.error_at(line_of(self.text, at.span().start), message);
+    }
+
+    fn error_at(&mut self, line: usize, message: String) {
+        self.failed = true;
+        self.errors.push(RuleError {
+            file: self.label.to_string(),
+            line: Some(line),
+            message,
+        });
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+}
+
+fn build_rule(
+    spec: RuleSpec,
+    file_provider: Option<&str>,
+    line: usize,
+    ctx: &mut FieldCtx<'_>,
+    warnings: &mut Vec<String>,
+) -> Option<Rule> {
+    let id = spec.id.get_ref().clone();
+    if !valid_id(&id) {
+        ctx.error(
+            &spec.id,
+            format!("rule id {id:?} must be lower-case letters, digits, '.', '_' or '-'"),
+        );
+    }
+    let provider = match spec.provider.or_else(|| file_provider.map(str::to_string)) {
+        Some(p) if !p.trim().is_empty() => p,
+        _ => {
+            ctx.error_at(
+                line,
+                format!("rule {id:?} has no provider (set it on the rule or at the top of the file)"),
+            );
+            String::new()
+        }
+    };
+    let confidence = match spec.confidence.get_ref().parse::<Confidence>() {
+        Ok(c) => c,
+        Err(e) => {
+            ctx.error(&spec.confidence, format!("rule {id:?}: {e}"));
+            Confidence::Low
+        }
+    };
+    let regex = compile(spec.pattern.get_ref());
+    let regex = match regex {
+        Ok(r) => Some(r),
+        Err(e) => {
+            ctx.error(&spec.pattern, format!("rule {id:?}: bad pattern: {e}"));
+            None
+        }
+    };
+    let secret_group = regex
+        .as_ref()
+        .and_then(|re| resolve_group(re, spec.secret_group.as_ref(), &id, ctx));
+    let keywords = check_keywords(&spec.keywords, &id, ctx);
+    if keywords.is_empty() {
+        warnings.push(format!(
+            "{}:{line}: rule {id:?} has no keywords; it runs on every byte of every file",
+            ctx.label
+        ));
+    }
+    let min_entropy = spec.min_entropy.as_ref().map(|e| *e.get_ref());
+    if let (Some(e), Some(spanned)) = (min_entropy, spec.min_entropy.as_ref()) {
+        if !(0.0..=8.0).contains(&e) {
+            ctx.error(
+                spanned,
+                format!("rule {id:?}: min_entropy {e} is outside 0..=8 bits per byte"),
+            );
+        }
+    }
+    let validator = spec
+        .validator
+        .as_ref()
+        .and_then(|v| match v.get_ref().parse::<Validator>() {
+            Ok(v) => Some(v),
+            Err(e) => {
+                ctx.error(v, format!("rule {id:?}: {e}"));
+                None
+            }
+        });
+    let max_len = max_match_len(spec.pattern.get_ref());
+    let reach = match &spec.window {
+        Some(w) => {
+            let n = *w.get_ref();
+            if n <= 0 || n as usize > MAX_REACH {
+                ctx.error(
+                    w,
+                    format!("rule {id:?}: window must be between 1 and {MAX_REACH} bytes"),
+                );
+            }
+            (n.max(1) as usize).min(MAX_REACH)
+        }
+        None => max_len
+            .map(|n| n + NEAR)
+            .filter(|&n| n <= MAX_REACH)
+            .unwrap_or(DEFAULT_REACH),
+    };
+    let examples = build_examples(&spec.examples);
+    if examples.is_empty() {
+        warnings.push(format!(
+            "{}:{line}: rule {id:?} has no examples",
+            ctx.label
+        ));
+    }
+    let negative_examples = spec
+        .negative_examples
+        .into_iter()
+        .map(Spanned::into_inner)
+        .collect();
+    if ctx.failed {
+        return None;
+    }
+    let info = RuleInfo {
+        id,
+        name: spec.name,
+        provider,
+        confidence,
+        description: spec.description,
+        references: spec.references,
+        origin: format!("{}:{line}", ctx.label),
+    };
+    Some(Rule {
+        info: Arc::new(info),
+        pattern: spec.pattern.into_inner(),
+        regex: regex?,
+        secret_group: secret_group?,
+        keywords,
+        min_entropy,
+        validator,
+        fallback: spec.fallback,
+        reach,
+        examples,
+        negative_examples,
+    })
+}
+
+/// Patterns are matched on bytes in ASCII mode: `\w`, `\d`, `\b` and `(?i)` are ASCII-only unless
+/// a pattern opts into Unicode with `(?u)`. Secrets are ASCII, and ASCII mode keeps the fast
+/// engines usable on any input.
+fn syntax_config() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+pub(crate) fn compile(pattern: &str) -> Result<meta::Regex, String> {
+    meta::Regex::builder()
+        .syntax(syntax_config())
+        .configure(meta::Config::new().utf8_empty(false))
+        .build(pattern)
+        .map_err(|e| match e.syntax_error() {
+            Some(se) => se.to_string(),
+            None => e.to_string(),
+        })
+}
+
+/// The longest a match of `pattern` can be, when it is bounded.
+fn max_match_len(pattern: &str) -> Option<usize> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    hir.properties().maximum_len()
+}
+
+fn resolve_group(
+    re: &meta::Regex,
+    group: Option<&Spanned<GroupRef>>,
+    id: &str,
+    ctx: &mut FieldCtx<'_>,
+) -> Option<usize> {
+    let info = re.group_info();
+    let pid = regex_automata::PatternID::ZERO;
+    let count = info.group_len(pid);
+    match group {
+        None => Some(match info.to_index(pid, "secret") {
+            Some(i) => i,
+            None if count > 1 => 1,
+            None => 0,
+        }),
+        Some(g) => {
+            let found = match g.get_ref() {
+                GroupRef::Index(i) => usize::try_from(*i).ok().filter(|&i| i < count),
+                GroupRef::Name(n) => info.to_index(pid, n),
+            };
+            if found.is_none() {
+                ctx.error(
+                    g,
+                    format!(
+                        "rule {id:?}: secret_group {:?} does not exist in the pattern ({} groups)",
+                        g.get_ref(),
+                        count.saturating_sub(1)
+                    ),
+                );
+            }
+            found
+        }
+    }
+}
+
+fn check_keywords(keywords: &[Spanned<String>], id: &str, ctx: &mut FieldCtx<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for kw in keywords {
+        let k = kw.get_ref();
+        if k.len() < 2 {
+            ctx.error(kw, format!("rule {id:?}: keyword {k:?} is shorter than 2 bytes"));
+        } else if !k.is_ascii() || k.bytes().any(|b| b.is_ascii_uppercase()) {
+            ctx.error(
+                kw,
+                format!("rule {id:?}: keyword {k:?} must be lower-case ASCII (matching ignores ASCII case)"),
+            );
+        } else if !out.contains(k) {
+            out.push(k.clone());
+        }
+    }
+    out
+}
+
+fn build_examples(specs: &[Spanned<ExampleSpec>]) -> Vec<Example> {
+    specs
+        .iter()
+        .map(|e| match e.get_ref() {
+            ExampleSpec::Bare(text) => Example {
+                text: text.clone(),
+                secret: text.trim().to_string(),
+            },
+            ExampleSpec::Full(full) => Example {
+                text: full.text.clone(),
+                secret: full.secret.clone().unwrap_or_else(|| full.text.trim().to_string()),
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<RuleSet, Vec<RuleError>> {
+        let mut rules = Vec::new();
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
+        parse_file("t.toml", text, &mut rules, &mut errors, &mut warnings);
+        if errors.is_empty() {
+            Ok(RuleSet::new(rules, warnings))
+        } else {
+            Err(errors)
+        }
+    }
+
+    #[test]
+    fn bad_regex_is_reported_with_its_line() {
+        let text = "provider = \"x\"\n[[rules]]\nid = \"x.a\"\nname = \"A\"\npattern = 'ab(c'\nconfidence = \"low\"\nkeywords = [\"ab\"]\n";
+        let errs = load_text(text).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, Some(5), "{errs:?}");
+        assert!(errs[0].message.contains("bad pattern"));
+    }
+
+    #[test]
+    fn unknown_field_and_syntax_errors_name_the_line() {
+        let text = "[[rules]]\nid = \"x.a\"\nname = \"A\"\nprovider = \"x\"\npatern = 'abc'\n";
+        let errs = load_text(text).unwrap_err();
+        assert_eq!(errs[0].line, Some(5), "{errs:?}");
+        let errs = load_text("[[rules]\nid = 1\n").unwrap_err();
+        assert_eq!(errs[0].line, Some(1), "{errs:?}");
+    }
+
+    #[test]
+    fn bounded_patterns_get_a_tight_reach() {
+        let text = "provider = \"x\"\n[[rules]]\nid = \"x.a\"\nname = \"A\"\npattern = 'tok_[a-z]{10}'\nconfidence = \"low\"\nkeywords = [\"tok_\"]\n[[rules]]\nid = \"x.b\"\nname = \"B\"\npattern = 'tok_[a-z]+'\nconfidence = \"low\"\nkeywords = [\"tok_\"]\n";
+        let set = load_text(text).unwrap();
+        assert_eq!(set.get("x.a").unwrap().reach, 14 + NEAR);
+        assert_eq!(set.get("x.b").unwrap().reach, DEFAULT_REACH);
+    }
+
+    #[test]
+    fn secret_group_defaults_to_named_then_first() {
+        let text = "provider = \"x\"\n[[rules]]\nid = \"x.a\"\nname = \"A\"\npattern = '(a)(?P<secret>b)'\nconfidence = \"low\"\nkeywords = [\"ab\"]\n[[rules]]\nid = \"x.b\"\nname = \"B\"\npattern = 'k=(v+)'\nconfidence = \"low\"\nkeywords = [\"k=\"]\n";
+        let set = load_text(text).unwrap();
+        assert_eq!(set.get("x.a").unwrap().secret_group, 2);
+        assert_eq!(set.get("x.b").unwrap().secret_group, 1);
+    }
+
+    #[test]
+    fn selection_globs() {
+        let sel = RuleSelection {
+            only: vec!["aws.*".into()],
+            disabled: vec!["aws.secret-access-key".into()],
+        };
+        assert!(sel.keeps("aws.access-key-id"));
+        assert!(!sel.keeps("aws.secret-access-key"));
+        assert!(!sel.keeps("github.pat"));
+    }
+}

@@ -1,0 +1,248 @@
+//! Scanning one blob on one worker: chunked reading with overlap, binary and size checks, and
+//! turning engine matches into findings with line, column and a redactable snippet.
+
+use std::cell::RefCell;
+use std::io::{self, Read};
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use crate::engine::{Engine, Match, Scratch};
+use crate::finding::{Finding, Location, Origin, Secret, Snippet, fingerprint};
+
+use super::Scanner;
+
+/// How much of a blob's start is looked at to decide it is binary.
+const BINARY_SNIFF: usize = 8 * 1024;
+/// Longest snippet kept around a secret, in bytes.
+const SNIPPET_MAX: usize = 240;
+/// Context kept each side of the secret when a line is longer than `SNIPPET_MAX`.
+const SNIPPET_CONTEXT: usize = 80;
+
+/// One worker thread's buffers.
+pub struct Worker {
+    engine_id: u64,
+    scratch: Scratch,
+    buf: Vec<u8>,
+    matches: Vec<Match>,
+}
+
+thread_local! {
+    static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's worker for `engine`, creating it on first use.
+pub fn with_worker<R>(engine: &Engine, f: impl FnOnce(&mut Worker) -> R) -> R {
+    WORKER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|w| w.engine_id != engine.id()) {
+            *slot = Some(Worker {
+                engine_id: engine.id(),
+                scratch: engine.new_scratch(),
+                buf: Vec::new(),
+                matches: Vec::new(),
+            });
+        }
+        f(slot.as_mut().expect("worker was just created"))
+    })
+}
+
+/// Line and column (1-based, in characters) of a byte position.
+#[derive(Debug, Clone, Copy)]
+struct Cursor {
+    line: u64,
+    /// Characters since the last newline.
+    col: u64,
+}
+
+impl Cursor {
+    const START: Cursor = Cursor { line: 1, col: 0 };
+
+    fn advance(mut self, bytes: &[u8]) -> Cursor {
+        match memchr::memrchr(b'\n', bytes) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', bytes).count() as u64;
+                self.col = char_count(&bytes[last + 1..]);
+            }
+            None => self.col += char_count(bytes),
+        }
+        self
+    }
+}
+
+/// Characters in UTF-8 text; bytes that are not UTF-8 count one each, near enough.
+fn char_count(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
+}
+
+/// A buffer of a blob: where it starts, the position there, and which match starts it reports.
+struct Chunk<'a> {
+    data: &'a [u8],
+    base: u64,
+    cursor: Cursor,
+    /// Absolute offsets of secret starts this chunk reports (the rest belong to a neighbour).
+    owned: Range<u64>,
+}
+
+impl Worker {
+    pub fn scan_slice(&mut self, scanner: &Scanner<'_>, origin: Arc<Origin>, data: &[u8]) {
+        if is_binary(data) && !scanner.opts.scan_binary {
+            scanner.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        count_blob(scanner, data.len() as u64);
+        let chunk = Chunk {
+            data,
+            base: 0,
+            cursor: Cursor::START,
+            owned: 0..u64::MAX,
+        };
+        self.scan_chunk(scanner, &origin, &chunk);
+    }
+
+    /// Reads `reader` in chunks that overlap by twice the engine's reach, so a secret split by a
+    /// read boundary is seen whole by exactly one chunk (the one owning its start).
+    pub fn scan_stream(
+        &mut self,
+        scanner: &Scanner<'_>,
+        origin: Arc<Origin>,
+        reader: &mut dyn Read,
+    ) -> io::Result<()> {
+        let overlap = 2 * scanner.engine.max_reach();
+        let chunk_size = scanner.opts.chunk_size.max(2 * overlap);
+        let limit = scanner.opts.max_file_size;
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let mut base = 0u64;
+        let mut cursor = Cursor::START;
+        let mut owned_from = 0u64;
+        let mut total = 0u64;
+        let result = loop {
+            let want = chunk_size - buf.len();
+            let got = match reader.take(want as u64).read_to_end(&mut buf) {
+                Ok(n) => n,
+                Err(e) => break Err(e),
+            };
+            let eof = got < want;
+            if base == 0 {
+                if is_binary(&buf) && !scanner.opts.scan_binary {
+                    scanner.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+                    break Ok(());
+                }
+                scanner.stats.blobs.fetch_add(1, Ordering::Relaxed);
+            }
+            total += got as u64;
+            scanner.stats.bytes.fetch_add(got as u64, Ordering::Relaxed);
+            let end = base + buf.len() as u64;
+            let owned_to = if eof { u64::MAX } else { end - overlap as u64 / 2 };
+            let chunk = Chunk {
+                data: &buf,
+                base,
+                cursor,
+                owned: owned_from..owned_to,
+            };
+            self.scan_chunk(scanner, &origin, &chunk);
+            if eof {
+                break Ok(());
+            }
+            if total > limit {
+                // A stream of unknown size (stdin) that outgrew the limit: what was read is scanned.
+                scanner.skip_large(&origin, total);
+                break Ok(());
+            }
+            let keep_from = buf.len() - overlap;
+            cursor = cursor.advance(&buf[..keep_from]);
+            buf.drain(..keep_from);
+            base += keep_from as u64;
+            owned_from = owned_to;
+        };
+        self.buf = buf;
+        result
+    }
+
+    fn scan_chunk(&mut self, scanner: &Scanner<'_>, origin: &Arc<Origin>, chunk: &Chunk<'_>) {
+        scanner
+            .engine
+            .find(chunk.data, &mut self.scratch, &mut self.matches);
+        if self.matches.is_empty() {
+            return;
+        }
+        let rules = scanner.engine.rules().rules();
+        let mut at = 0usize;
+        let mut cursor = chunk.cursor;
+        for m in &self.matches {
+            let (s, e) = m.secret;
+            if !chunk.owned.contains(&(chunk.base + s as u64)) {
+                continue;
+            }
+            cursor = cursor.advance(&chunk.data[at..s]);
+            at = s;
+            let end = cursor.advance(&chunk.data[s..e]);
+            let rule = &rules[m.rule].info;
+            let secret = &chunk.data[s..e];
+            scanner.emit(Finding {
+                rule: rule.clone(),
+                secret: Secret::new(secret.to_vec()),
+                fingerprint: fingerprint(&rule.id, secret),
+                entropy: m.entropy,
+                location: Location {
+                    offset: chunk.base + s as u64,
+                    line: cursor.line,
+                    column: cursor.col + 1,
+                    end_line: end.line,
+                    end_column: end.col + 1,
+                },
+                snippet: snippet(chunk.data, m, &self.matches),
+                origin: origin.clone(),
+            });
+        }
+    }
+}
+
+fn count_blob(scanner: &Scanner<'_>, len: u64) {
+    scanner.stats.blobs.fetch_add(1, Ordering::Relaxed);
+    scanner.stats.bytes.fetch_add(len, Ordering::Relaxed);
+}
+
+fn is_binary(data: &[u8]) -> bool {
+    memchr::memchr(0, &data[..data.len().min(BINARY_SNIFF)]).is_some()
+}
+
+/// The line holding the start of `m`'s secret (cut to `SNIPPET_MAX` bytes around the secret), and
+/// where every secret found in `all` falls in it.
+fn snippet(data: &[u8], m: &Match, all: &[Match]) -> Snippet {
+    let (s, e) = m.secret;
+    let line_start = memchr::memrchr(b'\n', &data[..s]).map_or(0, |p| p + 1);
+    let mut line_end = memchr::memchr(b'\n', &data[s..]).map_or(data.len(), |p| s + p);
+    if line_end > line_start && data[line_end - 1] == b'\r' {
+        line_end -= 1;
+    }
+    let (lo, hi) = if line_end - line_start <= SNIPPET_MAX {
+        (line_start, line_end)
+    } else {
+        let lo = s.saturating_sub(SNIPPET_CONTEXT).max(line_start);
+        let hi = (e.min(s + SNIPPET_MAX) + SNIPPET_CONTEXT).min(line_end);
+        (lo, hi.max(lo))
+    };
+    // `all` is sorted by secret start: only matches starting before `hi` can fall in the line.
+    let candidates = &all[..all.partition_point(|o| o.secret.0 < hi)];
+    let secrets = candidates
+        .iter()
+        .filter(|o| o.secret.1 > lo)
+        .map(|o| o.secret.0.max(lo) - lo..o.secret.1.min(hi) - lo)
+        .collect();
+    Snippet::new(data[lo..hi].to_vec(), secrets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_counts_lines_and_chars() {
+        let c = Cursor::START.advance(b"ab\ncd\n\xc3\xa9x");
+        assert_eq!((c.line, c.col), (3, 2));
+        let c = c.advance(b"yz");
+        assert_eq!((c.line, c.col), (3, 4));
+    }
+}

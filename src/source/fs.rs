@@ -1,0 +1,131 @@
+//! Files and directories (`.gitignore`-aware walk) and standard input.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crossbeam_channel::bounded;
+use ignore::overrides::OverrideBuilder;
+use ignore::{WalkBuilder, WalkState};
+use rayon::iter::{ParallelBridge, ParallelIterator};
+
+use super::{BlobSink, Source};
+use crate::finding::Origin;
+
+/// What `leakhound dir` walks.
+#[derive(Debug, Clone)]
+pub struct FsSource {
+    /// Files, directories, or `-` for standard input.
+    pub paths: Vec<PathBuf>,
+    /// Honour `.gitignore`, `.ignore` and `.git/info/exclude` (the user's global excludes file is
+    /// not read, so a scan gives the same result on every machine).
+    pub respect_ignore: bool,
+    /// Gitignore-style globs, relative to each directory scanned, whose matches are skipped.
+    pub excludes: Vec<String>,
+}
+
+impl FsSource {
+    fn walker(&self, root: &Path) -> anyhow::Result<WalkBuilder> {
+        let mut builder = WalkBuilder::new(root);
+        builder
+            .hidden(false)
+            .git_ignore(self.respect_ignore)
+            .git_exclude(self.respect_ignore)
+            .ignore(self.respect_ignore)
+            .parents(self.respect_ignore)
+            .git_global(false)
+            .require_git(false)
+            .follow_links(false)
+            .threads(2)
+            .filter_entry(|e| e.file_name() != ".git");
+        if !self.excludes.is_empty() {
+            let mut ov = OverrideBuilder::new(root);
+            for glob in &self.excludes {
+                ov.add(&format!("!{glob}"))
+                    .map_err(|e| anyhow::anyhow!("bad --exclude glob {glob:?}: {e}"))?;
+            }
+            builder.overrides(ov.build()?);
+        }
+        Ok(builder)
+    }
+
+    fn scan_dir(&self, root: &Path, sink: &dyn BlobSink) -> anyhow::Result<()> {
+        let walker = self.walker(root)?.build_parallel();
+        let (tx, rx) = bounded::<PathBuf>(4096);
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                walker.run(|| {
+                    let tx = tx.clone();
+                    Box::new(move |entry| {
+                        match entry {
+                            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                                if tx.send(display_path(e.into_path())).is_err() {
+                                    return WalkState::Quit;
+                                }
+                            }
+                            Ok(_) => {}
+                            Err(err) => report_walk_error(sink, &err),
+                        }
+                        WalkState::Continue
+                    })
+                });
+            });
+            rx.into_iter()
+                .par_bridge()
+                .for_each(|path| scan_file(&path, sink));
+        });
+        Ok(())
+    }
+}
+
+/// `./src/a.rs` -> `src/a.rs`, as people write paths under the current directory.
+fn display_path(path: PathBuf) -> PathBuf {
+    match path.strip_prefix(".") {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
+        _ => path,
+    }
+}
+
+fn report_walk_error(sink: &dyn BlobSink, err: &ignore::Error) {
+    // The walker's own error text already names the path.
+    sink.error("walk", &err.to_string());
+}
+
+fn scan_file(path: &Path, sink: &dyn BlobSink) {
+    let origin = Origin::file(path);
+    let subject = path.display().to_string();
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return sink.error(&subject, &e.to_string()),
+    };
+    if !sink.admit(&origin, meta.len()) {
+        return;
+    }
+    match File::open(path) {
+        Ok(mut file) => sink.scan_reader(Arc::new(origin), &mut file),
+        Err(e) => sink.error(&subject, &e.to_string()),
+    }
+}
+
+impl Source for FsSource {
+    fn run(&self, sink: &dyn BlobSink) -> anyhow::Result<()> {
+        for path in &self.paths {
+            if path.as_os_str() == "-" {
+                let stdin = std::io::stdin();
+                sink.scan_reader(Arc::new(Origin::stdin()), &mut stdin.lock());
+                continue;
+            }
+            match std::fs::metadata(path) {
+                // A file named on the command line is scanned even if an ignore file lists it.
+                Ok(m) if m.is_file() => scan_file(path, sink),
+                Ok(m) if m.is_dir() => self.scan_dir(path, sink)?,
+                Ok(_) => sink.error(
+                    &path.display().to_string(),
+                    "not a regular file or directory",
+                ),
+                Err(e) => sink.error(&path.display().to_string(), &e.to_string()),
+            }
+        }
+        Ok(())
+    }
+}
