@@ -11,7 +11,12 @@ fn main() {
     println!("cargo:rerun-if-changed={}", rules_dir.display());
     let mut names: Vec<String> = fs::read_dir(&rules_dir)
         .expect("rules/ directory is readable")
-        .map(|e| e.expect("rules/ entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("rules/ entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|n| n.ends_with(".toml"))
         .collect();
     names.sort();
@@ -19,8 +24,12 @@ fn main() {
     for name in &names {
         let path = rules_dir.join(name);
         println!("cargo:rerun-if-changed={}", path.display());
-        writeln!(code, "    ({name:?}, include_str!({:?})),", path.display().to_string())
-            .expect("writing to a String");
+        writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .expect("writing to a String");
     }
     code.push_str("];\n");
     let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_rules.rs");

@@ -41,7 +41,11 @@ pub struct ScanConfig {
 }
 
 impl ScanConfig {
-    pub fn from_args(rules: &RuleArgs, scan: &ScanArgs, output: &OutputArgs) -> anyhow::Result<Self> {
+    pub fn from_args(
+        rules: &RuleArgs,
+        scan: &ScanArgs,
+        output: &OutputArgs,
+    ) -> anyhow::Result<Self> {
         let max_file_size = parse_size(&scan.max_file_size).context("--max-file-size")?;
         let chunk_size = match &scan.chunk_size {
             Some(s) => usize::try_from(parse_size(s).context("--chunk-size")?)?,
@@ -119,7 +123,9 @@ pub fn parse_size(s: &str) -> anyhow::Result<u64> {
     if num.is_empty() {
         bail!("{s:?} is not a size (examples: 25MiB, 512K, 1000)");
     }
-    let n: u64 = num.parse().with_context(|| format!("{s:?} is not a size"))?;
+    let n: u64 = num
+        .parse()
+        .with_context(|| format!("{s:?} is not a size"))?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1 << 10,

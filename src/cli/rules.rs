@@ -69,7 +69,12 @@ fn list(args: ListArgs) -> anyhow::Result<Exit> {
             .collect();
         println!("{}", serde_json::to_string_pretty(&items)?);
     } else {
-        let width = rules.rules().iter().map(|r| r.info.id.len()).max().unwrap_or(0);
+        let width = rules
+            .rules()
+            .iter()
+            .map(|r| r.info.id.len())
+            .max()
+            .unwrap_or(0);
         for r in rules.rules() {
             println!(
                 "{:width$}  {:6}  {}",

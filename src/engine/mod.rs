@@ -122,9 +122,7 @@ impl Engine {
             self.search_window(w.rule as usize, hay, w.start..w.end, scratch, out);
         }
         scratch.windows = windows;
-        out.sort_by(|a, b| {
-            (a.secret.0, a.secret.1, a.rule).cmp(&(b.secret.0, b.secret.1, b.rule))
-        });
+        out.sort_by_key(|m| (m.secret.0, m.secret.1, m.rule));
         out.dedup_by(|a, b| a.rule == b.rule && a.secret == b.secret);
     }
 
@@ -192,7 +190,14 @@ impl Engine {
                 touched |= (m.start() == window.start && window.start > 0)
                     || (m.end() == window.end && window.end < hay.len());
                 if let Some(secret) = rs.caps.get_group(rule.secret_group) {
-                    accept(rule, rule_idx, hay, (m.start(), m.end()), secret.range(), out);
+                    accept(
+                        rule,
+                        rule_idx,
+                        hay,
+                        (m.start(), m.end()),
+                        secret.range(),
+                        out,
+                    );
                 }
                 at = if m.is_empty() { m.end() + 1 } else { m.end() };
             }
@@ -258,6 +263,6 @@ fn drop_shadowed_fallbacks(rules: &RuleSet, out: &mut Vec<Match>) {
             return true;
         }
         let i = covered.partition_point(|c| c.1 <= m.secret.0);
-        !covered.get(i).is_some_and(|c| c.0 < m.secret.1)
+        covered.get(i).is_none_or(|c| c.0 >= m.secret.1)
     });
 }

@@ -49,12 +49,55 @@ const MARKERS: &[&str] = &[
 
 /// Whole values that are never real credentials (lower case).
 const TRIVIAL: &[&str] = &[
-    "password", "passwd", "pass", "secret", "token", "apikey", "api_key", "key", "admin", "root",
-    "test", "testing", "tester", "guest", "user", "username", "default", "none", "null", "nil",
-    "true", "false", "undefined", "empty", "foo", "bar", "baz", "foobar", "qwerty", "letmein",
-    "hunter2", "s3cr3t", "p@ssw0rd", "passw0rd", "pa55word", "mypassword", "mysecret",
-    "yourpassword", "postgres", "mysql", "redis", "rabbitmq", "guest", "sample", "string",
-    "value", "todo", "tbd", "fixme",
+    "password",
+    "passwd",
+    "pass",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "key",
+    "admin",
+    "root",
+    "test",
+    "testing",
+    "tester",
+    "guest",
+    "user",
+    "username",
+    "default",
+    "none",
+    "null",
+    "nil",
+    "true",
+    "false",
+    "undefined",
+    "empty",
+    "foo",
+    "bar",
+    "baz",
+    "foobar",
+    "qwerty",
+    "letmein",
+    "hunter2",
+    "s3cr3t",
+    "p@ssw0rd",
+    "passw0rd",
+    "pa55word",
+    "mypassword",
+    "mysecret",
+    "yourpassword",
+    "postgres",
+    "mysql",
+    "redis",
+    "rabbitmq",
+    "guest",
+    "sample",
+    "string",
+    "value",
+    "todo",
+    "tbd",
+    "fixme",
 ];
 
 /// True when `secret` is a template variable, a redaction, or a documentation placeholder.
@@ -74,20 +117,27 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
 /// no digits, and every alphabetic run pronounceable (`db_password_field`, `PasswordHasher`,
 /// `os.environ`), or the value is a code expression (`getenv(`, `config.get`).
 pub fn is_wordlike(secret: &[u8]) -> bool {
-    if secret.iter().any(|&b| matches!(b, b'(' | b')' | b'[' | b']' | b'$' | b'%')) {
+    if secret
+        .iter()
+        .any(|&b| matches!(b, b'(' | b')' | b'[' | b']' | b'$' | b'%'))
+    {
         return true;
     }
     if secret.iter().any(u8::is_ascii_digit) {
         return false;
     }
-    let mut runs = 0;
+    let (mut runs, mut short, mut letters, mut vowels) = (0, 0, 0, 0);
     for run in alpha_runs(secret) {
         runs += 1;
+        short += usize::from(run.len() <= 2);
+        letters += run.len();
+        vowels += run.iter().filter(|&&b| is_vowel(b)).count();
         if !pronounceable(run) {
             return false;
         }
     }
-    runs > 0
+    // Words have about 40% vowels and few one- or two-letter parts; random letters do not.
+    runs > 0 && vowels * 4 >= letters && short * 2 <= runs
 }
 
 /// Splits on non-letters and on lower->upper case changes (`PasswordHasher` -> `Password`, `Hasher`).
@@ -103,10 +153,9 @@ fn alpha_runs(s: &[u8]) -> impl Iterator<Item = &[u8]> {
         }
         if letter && start.is_none() {
             start = Some(i);
-        } else if !letter {
-            if let Some(st) = start.take() {
-                runs.push(&s[st..i]);
-            }
+        } else if let (false, Some(st)) = (letter, start) {
+            runs.push(&s[st..i]);
+            start = None;
         }
     }
     if let Some(st) = start {
@@ -116,7 +165,10 @@ fn alpha_runs(s: &[u8]) -> impl Iterator<Item = &[u8]> {
 }
 
 fn is_vowel(b: u8) -> bool {
-    matches!(b.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+    matches!(
+        b.to_ascii_lowercase(),
+        b'a' | b'e' | b'i' | b'o' | b'u' | b'y'
+    )
 }
 
 /// English-like: has a vowel, no run of more than four consonants, and not all upper-lower noise.
@@ -181,7 +233,12 @@ mod tests {
         ] {
             assert!(is_wordlike(w.as_bytes()), "{w}");
         }
-        for s in ["kQhVbTnZpWxRmLsJdFgH", "hV93kd0qZ2mP", "Tr0ub4dor&3x", "zxcvbnmlkjhgf"] {
+        for s in [
+            "kQhVbTnZpWxRmLsJdFgH",
+            "hV93kd0qZ2mP",
+            "Tr0ub4dor&3x",
+            "zxcvbnmlkjhgf",
+        ] {
             assert!(!is_wordlike(s.as_bytes()), "{s}");
         }
     }

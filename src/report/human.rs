@@ -75,7 +75,13 @@ impl Human {
         Ok(())
     }
 
-    fn summary(&self, p: &Paint, s: &Summary, files_with: usize, out: &mut dyn Write) -> io::Result<()> {
+    fn summary(
+        &self,
+        p: &Paint,
+        s: &Summary,
+        files_with: usize,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let mut line = format!(
             "{} finding{} in {} file{}",
             s.findings,

@@ -42,7 +42,10 @@ pub fn finding_json(f: &Finding, reveal: bool) -> Value {
     obj.insert("secret".into(), json!(f.secret.render(reveal)));
     obj.insert("redacted".into(), json!(!reveal));
     obj.insert("fingerprint".into(), json!(f.fingerprint));
-    obj.insert("entropy".into(), json!((f.entropy * 1000.0).round() / 1000.0));
+    obj.insert(
+        "entropy".into(),
+        json!((f.entropy * 1000.0).round() / 1000.0),
+    );
     obj.insert("snippet".into(), json!(f.snippet.render(reveal)));
     obj.insert("source".into(), source_json(f));
     Value::Object(obj)

@@ -150,7 +150,8 @@ fn rule_files(path: &Path) -> Result<Vec<PathBuf>, RuleError> {
     let mut files = Vec::new();
     let mut stack = vec![path.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| err(format!("cannot list rules: {e}")))?;
+        let entries =
+            std::fs::read_dir(&dir).map_err(|e| err(format!("cannot list rules: {e}")))?;
         for entry in entries {
             let entry = entry.map_err(|e| err(format!("cannot list rules: {e}")))?;
             let p = entry.path();
@@ -187,7 +188,9 @@ fn check_unique_ids(rules: &[Rule], errors: &mut Vec<RuleError>) {
 
 fn split_origin(origin: &str) -> (String, Option<usize>) {
     match origin.rsplit_once(':') {
-        Some((file, line)) if line.parse::<usize>().is_ok() => (file.to_string(), line.parse().ok()),
+        Some((file, line)) if line.parse::<usize>().is_ok() => {
+            (file.to_string(), line.parse().ok())
+        }
         _ => (origin.to_string(), None),
     }
 }
@@ -298,7 +301,9 @@ fn build_rule(
         _ => {
             ctx.error_at(
                 line,
-                format!("rule {id:?} has no provider (set it on the rule or at the top of the file)"),
+                format!(
+                    "rule {id:?} has no provider (set it on the rule or at the top of the file)"
+                ),
             );
             String::new()
         }
@@ -329,13 +334,13 @@ fn build_rule(
         ));
     }
     let min_entropy = spec.min_entropy.as_ref().map(|e| *e.get_ref());
-    if let (Some(e), Some(spanned)) = (min_entropy, spec.min_entropy.as_ref()) {
-        if !(0.0..=8.0).contains(&e) {
-            ctx.error(
-                spanned,
-                format!("rule {id:?}: min_entropy {e} is outside 0..=8 bits per byte"),
-            );
-        }
+    if let (Some(e), Some(spanned)) = (min_entropy, spec.min_entropy.as_ref())
+        && !(0.0..=8.0).contains(&e)
+    {
+        ctx.error(
+            spanned,
+            format!("rule {id:?}: min_entropy {e} is outside 0..=8 bits per byte"),
+        );
     }
     let validator = spec
         .validator
@@ -366,10 +371,7 @@ fn build_rule(
     };
     let examples = build_examples(&spec.examples);
     if examples.is_empty() {
-        warnings.push(format!(
-            "{}:{line}: rule {id:?} has no examples",
-            ctx.label
-        ));
+        warnings.push(format!("{}:{line}: rule {id:?} has no examples", ctx.label));
     }
     let negative_examples = spec
         .negative_examples
@@ -472,7 +474,10 @@ fn check_keywords(keywords: &[Spanned<String>], id: &str, ctx: &mut FieldCtx<'_>
     for kw in keywords {
         let k = kw.get_ref();
         if k.len() < 2 {
-            ctx.error(kw, format!("rule {id:?}: keyword {k:?} is shorter than 2 bytes"));
+            ctx.error(
+                kw,
+                format!("rule {id:?}: keyword {k:?} is shorter than 2 bytes"),
+            );
         } else if !k.is_ascii() || k.bytes().any(|b| b.is_ascii_uppercase()) {
             ctx.error(
                 kw,
@@ -495,7 +500,10 @@ fn build_examples(specs: &[Spanned<ExampleSpec>]) -> Vec<Example> {
             },
             ExampleSpec::Full(full) => Example {
                 text: full.text.clone(),
-                secret: full.secret.clone().unwrap_or_else(|| full.text.trim().to_string()),
+                secret: full
+                    .secret
+                    .clone()
+                    .unwrap_or_else(|| full.text.trim().to_string()),
             },
         })
         .collect()

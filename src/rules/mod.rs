@@ -136,7 +136,11 @@ impl RuleSet {
 
     /// Distinct providers, sorted.
     pub fn providers(&self) -> Vec<&str> {
-        let mut p: Vec<&str> = self.rules.iter().map(|r| r.info.provider.as_str()).collect();
+        let mut p: Vec<&str> = self
+            .rules
+            .iter()
+            .map(|r| r.info.provider.as_str())
+            .collect();
         p.sort_unstable();
         p.dedup();
         p

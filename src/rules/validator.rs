@@ -56,10 +56,7 @@ impl std::str::FromStr for Validator {
             .map(|(_, v)| *v)
             .ok_or_else(|| {
                 let names: Vec<&str> = Self::ALL.iter().map(|(n, _)| *n).collect();
-                format!(
-                    "unknown validator {s:?} (known: {})",
-                    names.join(", ")
-                )
+                format!("unknown validator {s:?} (known: {})", names.join(", "))
             })
     }
 }

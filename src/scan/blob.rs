@@ -134,7 +134,11 @@ impl Worker {
             total += got as u64;
             scanner.stats.bytes.fetch_add(got as u64, Ordering::Relaxed);
             let end = base + buf.len() as u64;
-            let owned_to = if eof { u64::MAX } else { end - overlap as u64 / 2 };
+            let owned_to = if eof {
+                u64::MAX
+            } else {
+                end - overlap as u64 / 2
+            };
             let chunk = Chunk {
                 data: &buf,
                 base,

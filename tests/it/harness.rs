@@ -1,0 +1,210 @@
+//! The test harness: a fresh temp dir per test, the real `leakhound` binary, and fake secrets.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+/// A temp dir that lives as long as the test.
+pub struct TestDir {
+    dir: tempfile::TempDir,
+}
+
+impl TestDir {
+    pub fn new() -> TestDir {
+        TestDir {
+            dir: tempfile::Builder::new()
+                .prefix("leakhound-it-")
+                .tempdir()
+                .expect("create temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes `contents` to `rel`, creating parent directories.
+    pub fn write(&self, rel: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create parent dirs");
+        }
+        std::fs::write(&path, contents).expect("write fixture file");
+        path
+    }
+
+    /// Runs `leakhound ARGS` with this dir as the working directory.
+    pub fn run<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        run_in(self.path(), leakhound(), args, None)
+    }
+
+    /// Like [`TestDir::run`] with `stdin` fed to the process.
+    pub fn run_stdin<I, S>(&self, args: I, stdin: &[u8]) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        run_in(self.path(), leakhound(), args, Some(stdin))
+    }
+}
+
+pub fn leakhound() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_leakhound"));
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+pub fn run_in<I, S>(cwd: &Path, mut cmd: Command, args: I, stdin: Option<&[u8]>) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    cmd.current_dir(cwd).args(args);
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn leakhound");
+    if let Some(data) = stdin {
+        use std::io::Write;
+        let mut pipe = child.stdin.take().expect("stdin pipe");
+        pipe.write_all(data).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("wait for leakhound");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A finished run of the binary.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts the exit code, printing the output when it differs.
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// The `findings` of a `--format json` run.
+    pub fn findings(&self) -> Vec<Value> {
+        let doc: Value = serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout));
+        doc["findings"].as_array().expect("findings array").clone()
+    }
+
+    /// The whole JSON document of a `--format json` run.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+/// The rule ids of `findings`, sorted.
+pub fn rule_ids(findings: &[Value]) -> Vec<String> {
+    let mut ids: Vec<String> = findings
+        .iter()
+        .map(|f| f["rule_id"].as_str().expect("rule_id").to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// True when this process runs as root (permission tests then drop to `nobody`).
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Fails the test when a tool it needs is missing under CI; elsewhere says so and returns false.
+pub fn require_tool(tool: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !found {
+        if std::env::var_os("CI").is_some() {
+            panic!("{tool} is required for this test and is not installed (CI is set)");
+        }
+        eprintln!("skipping: {tool} is not installed");
+    }
+    found
+}
+
+/// Fake, well-formed credentials made at run time (never real).
+pub mod fake {
+    /// An AWS access key id: AKIA + 16 base32 characters derived from `seed`.
+    pub fn aws_key_id(seed: u64) -> String {
+        format!(
+            "AKIA{}",
+            chars(seed, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        )
+    }
+
+    /// A 40-character AWS secret access key.
+    pub fn aws_secret(seed: u64) -> String {
+        chars(
+            seed,
+            40,
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+",
+        )
+    }
+
+    /// A GitHub classic token with a correct checksum.
+    pub fn github_pat(seed: u64) -> String {
+        let body = chars(seed, 30, B62);
+        let crc = crc32fast::hash(body.as_bytes());
+        format!(
+            "ghp_{body}{}",
+            leakhound::rules::validator::base62_encode(u64::from(crc), 6)
+        )
+    }
+
+    /// A random-looking password for the generic rule.
+    pub fn password(seed: u64) -> String {
+        format!("{}#9", chars(seed, 14, B62))
+    }
+
+    const B62: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    /// `len` characters of `alphabet` from a small PRNG seeded with `seed`.
+    pub fn chars(seed: u64, len: usize, alphabet: &str) -> String {
+        let alphabet = alphabet.as_bytes();
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                alphabet[(state % alphabet.len() as u64) as usize] as char
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,7 @@
+//! The one integration-test binary: every test runs the real `leakhound` in a fresh temp dir.
+
+mod harness;
+
+mod dir;
+mod output;
+mod rules;
