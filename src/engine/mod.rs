@@ -61,11 +61,13 @@ struct RegexScratch {
     caps: Captures,
 }
 
+/// Where one rule's regex runs: over `start..end`, or, for anchored rules, only at `start`.
 #[derive(Debug, Clone, Copy)]
 struct Window {
     rule: u32,
     start: usize,
     end: usize,
+    anchored: bool,
 }
 
 impl Engine {
@@ -119,7 +121,11 @@ impl Engine {
         self.collect_windows(hay, scratch);
         let windows = std::mem::take(&mut scratch.windows);
         for w in &windows {
-            self.search_window(w.rule as usize, hay, w.start..w.end, scratch, out);
+            if w.anchored {
+                self.search_anchored(w.rule as usize, hay, w.start, w.end, scratch, out);
+            } else {
+                self.search_window(w.rule as usize, hay, w.start..w.end, scratch, out);
+            }
         }
         scratch.windows = windows;
         out.sort_by_key(|m| (m.secret.0, m.secret.1, m.rule));
@@ -139,10 +145,25 @@ impl Engine {
         let windows = &mut scratch.windows;
         let last = &mut scratch.last_window;
         self.prefilter.for_each_hit(hay, |rule, kw_start, kw_end| {
-            let reach = rules[rule as usize].reach;
-            let start = kw_start.saturating_sub(reach);
-            let end = (kw_end + reach).min(hay.len());
+            let r = &rules[rule as usize];
             let slot = &mut last[rule as usize];
+            if r.anchored {
+                // One search per distinct hit start (two keywords may start at the same byte).
+                if slot.0 == generation && windows[slot.1 as usize].start == kw_start {
+                    return;
+                }
+                let end = (kw_start + r.max_len.unwrap_or(r.reach)).min(hay.len());
+                *slot = (generation, windows.len() as u32);
+                windows.push(Window {
+                    rule,
+                    start: kw_start,
+                    end,
+                    anchored: true,
+                });
+                return;
+            }
+            let start = kw_start.saturating_sub(r.reach);
+            let end = (kw_end + r.reach).min(hay.len());
             if slot.0 == generation {
                 let prev = &mut windows[slot.1 as usize];
                 if start <= prev.end {
@@ -151,14 +172,61 @@ impl Engine {
                 }
             }
             *slot = (generation, windows.len() as u32);
-            windows.push(Window { rule, start, end });
+            windows.push(Window {
+                rule,
+                start,
+                end,
+                anchored: false,
+            });
         });
         for &rule in &self.prefilter.unkeyed {
             windows.push(Window {
                 rule,
                 start: 0,
                 end: hay.len(),
+                anchored: false,
             });
+        }
+    }
+
+    /// Runs an anchored rule's regex once, starting exactly at a keyword hit. A match reaching the
+    /// end of the span may be cut short, so the span grows and the search runs again.
+    fn search_anchored(
+        &self,
+        rule_idx: usize,
+        hay: &[u8],
+        start: usize,
+        mut end: usize,
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+    ) {
+        let rule = &self.rules.rules()[rule_idx];
+        let rs = scratch.regex[rule_idx].get_or_insert_with(|| RegexScratch {
+            cache: rule.regex.create_cache(),
+            caps: rule.regex.create_captures(),
+        });
+        loop {
+            let input = Input::new(hay)
+                .span(start..end)
+                .anchored(regex_automata::Anchored::Yes);
+            rule.regex
+                .search_captures_with(&mut rs.cache, &input, &mut rs.caps);
+            let Some(m) = rs.caps.get_match() else { return };
+            if m.end() == end && end < hay.len() && end - start < 4 * MAX_REACH {
+                end = (end + (end - start).max(64)).min(hay.len());
+                continue;
+            }
+            if let Some(secret) = rs.caps.get_group(rule.secret_group) {
+                accept(
+                    rule,
+                    rule_idx,
+                    hay,
+                    (m.start(), m.end()),
+                    secret.range(),
+                    out,
+                );
+            }
+            return;
         }
     }
 
@@ -235,12 +303,28 @@ fn accept(
     if placeholder::is_placeholder(bytes) || (rule.fallback && placeholder::is_wordlike(bytes)) {
         return;
     }
+    if !rule.stopwords.is_empty() && names_a_non_secret(rule, hay, span.0, secret.start) {
+        return;
+    }
     out.push(Match {
         rule: rule_idx,
         span,
         secret: (secret.start, secret.end),
         entropy,
     });
+}
+
+/// True when the name a secret is assigned to (the identifier running into the match, and the
+/// match up to the secret) contains one of the rule's stopwords as a word. The name may be
+/// qualified (`AWS::Location::APIKey`, `arn:aws:...:secret`, `config/api/token`).
+fn names_a_non_secret(rule: &Rule, hay: &[u8], match_start: usize, secret_start: usize) -> bool {
+    let is_name =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':' | b'/');
+    let mut from = match_start;
+    while from > 0 && match_start - from < 64 && is_name(hay[from - 1]) {
+        from -= 1;
+    }
+    placeholder::words(&hay[from..secret_start]).any(|w| rule.stopwords.contains(&w))
 }
 
 /// Removes fallback matches whose secret overlaps a non-fallback match's secret. `out` is sorted

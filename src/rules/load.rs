@@ -352,7 +352,11 @@ fn build_rule(
                 None
             }
         });
-    let max_len = max_match_len(spec.pattern.get_ref());
+    let hir = parse_hir(spec.pattern.get_ref());
+    let max_len = hir.as_ref().and_then(|h| h.properties().maximum_len());
+    let anchored = hir
+        .as_ref()
+        .is_some_and(|h| starts_with_keyword(h, &keywords));
     let reach = match &spec.window {
         Some(w) => {
             let n = *w.get_ref();
@@ -372,6 +376,24 @@ fn build_rule(
     let examples = build_examples(&spec.examples);
     if examples.is_empty() {
         warnings.push(format!("{}:{line}: rule {id:?} has no examples", ctx.label));
+    }
+    let mut stopwords = Vec::new();
+    for w in &spec.stopwords {
+        let word = w.get_ref();
+        if word.is_empty()
+            || !word
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            ctx.error(
+                w,
+                format!(
+                    "rule {id:?}: stopword {word:?} must be one lower-case word (letters, digits)"
+                ),
+            );
+        } else {
+            stopwords.push(word.clone());
+        }
     }
     let negative_examples = spec
         .negative_examples
@@ -399,7 +421,10 @@ fn build_rule(
         min_entropy,
         validator,
         fallback: spec.fallback,
+        stopwords,
         reach,
+        max_len,
+        anchored,
         examples,
         negative_examples,
     })
@@ -415,7 +440,11 @@ fn syntax_config() -> syntax::Config {
 pub(crate) fn compile(pattern: &str) -> Result<meta::Regex, String> {
     meta::Regex::builder()
         .syntax(syntax_config())
-        .configure(meta::Config::new().utf8_empty(false))
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .hybrid_cache_capacity(32 << 20),
+        )
         .build(pattern)
         .map_err(|e| match e.syntax_error() {
             Some(se) => se.to_string(),
@@ -423,15 +452,41 @@ pub(crate) fn compile(pattern: &str) -> Result<meta::Regex, String> {
         })
 }
 
-/// The longest a match of `pattern` can be, when it is bounded.
-fn max_match_len(pattern: &str) -> Option<usize> {
-    let hir = regex_syntax::ParserBuilder::new()
+fn parse_hir(pattern: &str) -> Option<regex_syntax::hir::Hir> {
+    regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
         .parse(pattern)
-        .ok()?;
-    hir.properties().maximum_len()
+        .ok()
+}
+
+/// True when every string the pattern can match begins with one of `keywords` (ignoring ASCII
+/// case): then each match starts at a keyword hit. Decided from the pattern's prefix literals, with
+/// case variants expanded; a pattern whose prefixes cannot be listed is not anchored.
+fn starts_with_keyword(hir: &regex_syntax::hir::Hir, keywords: &[String]) -> bool {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    if keywords.is_empty() {
+        return false;
+    }
+    let mut extractor = Extractor::new();
+    extractor
+        .kind(ExtractKind::Prefix)
+        .limit_class(64)
+        .limit_repeat(16)
+        .limit_literal_len(64)
+        .limit_total(20_000);
+    let seq = extractor.extract(hir);
+    let Some(literals) = seq.literals() else {
+        return false;
+    };
+    !literals.is_empty()
+        && literals.iter().all(|lit| {
+            let bytes = lit.as_bytes();
+            keywords.iter().any(|k| {
+                bytes.len() >= k.len() && bytes[..k.len()].eq_ignore_ascii_case(k.as_bytes())
+            })
+        })
 }
 
 fn resolve_group(
@@ -549,6 +604,40 @@ mod tests {
         let set = load_text(text).unwrap();
         assert_eq!(set.get("x.a").unwrap().reach, 14 + NEAR);
         assert_eq!(set.get("x.b").unwrap().reach, DEFAULT_REACH);
+    }
+
+    #[test]
+    fn anchoring_is_detected_from_prefix_literals() {
+        let rule = |pattern: &str, kws: &str| {
+            format!(
+                "provider = \"x\"\n[[rules]]\nid = \"x.a\"\nname = \"A\"\npattern = '{pattern}'\nconfidence = \"low\"\nkeywords = [{kws}]\n"
+            )
+        };
+        let anchored = |pattern: &str, kws: &str| {
+            load_text(&rule(pattern, kws))
+                .unwrap()
+                .get("x.a")
+                .unwrap()
+                .anchored
+        };
+        assert!(anchored(r"\b(ghp_[A-Za-z0-9]{36})\b", "\"ghp_\""));
+        assert!(anchored(
+            r"(?i)mailgun[\w.-]{0,20}=([a-f0-9]{32})",
+            "\"mailgun\""
+        ));
+        assert!(anchored(
+            r"\b(?:AKIA|ASIA)[A-Z2-7]{16}",
+            "\"akia\", \"asia\""
+        ));
+        assert!(
+            !anchored(r"\b(?:AKIA|ASIA)[A-Z2-7]{16}", "\"akia\""),
+            "ASIA matches do not start with a keyword"
+        );
+        assert!(
+            !anchored(r"[a-z_]{0,10}token=(\w+)", "\"token\""),
+            "the keyword is not at the start"
+        );
+        assert!(!anchored(r"\w+@example", "\"example\""));
     }
 
     #[test]

@@ -92,8 +92,16 @@ pub struct Rule {
     pub validator: Option<Validator>,
     /// A fallback rule (the generic rule) is dropped when another rule matched the same secret.
     pub fallback: bool,
+    /// Lower-case words that, in the name a secret is assigned to (`NextToken`, `password_len`),
+    /// show the value is not a credential.
+    pub stopwords: Vec<String>,
     /// How far from a keyword hit, in bytes, a match may start or end.
     pub reach: usize,
+    /// The longest possible match, when the pattern is bounded.
+    pub max_len: Option<usize>,
+    /// Every match begins with one of the keywords, so the regex runs anchored at each keyword hit
+    /// instead of over a window around it.
+    pub anchored: bool,
     pub examples: Vec<Example>,
     pub negative_examples: Vec<String>,
 }

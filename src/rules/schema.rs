@@ -29,6 +29,8 @@ pub struct RuleSpec {
     pub validator: Option<Spanned<String>>,
     #[serde(default)]
     pub fallback: bool,
+    #[serde(default)]
+    pub stopwords: Vec<Spanned<String>>,
     pub window: Option<Spanned<i64>>,
     #[serde(default)]
     pub examples: Vec<Spanned<ExampleSpec>>,

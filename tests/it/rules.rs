@@ -10,7 +10,7 @@ name = "Acme API key"
 pattern = '''\b(acme_[a-z0-9]{24})\b'''
 keywords = ["acme_"]
 confidence = "high"
-examples = ["acme_0a1b2c3d4e5f6g7h8i9j0k1l"]
+examples = ["acme_7qk2m9x4v8r1t5w3z6p0n2b4"]
 negative_examples = ["acme_tooshort"]
 "#;
 
@@ -51,7 +51,7 @@ fn user_rules_add_to_the_pack_and_are_checked() {
         "bad-rules/acme.toml",
         USER_RULE.replace(
             "negative_examples = [\"acme_tooshort\"]",
-            "negative_examples = [\"acme_0a1b2c3d4e5f6g7h8i9j0k1l\"]",
+            "negative_examples = [\"acme_7qk2m9x4v8r1t5w3z6p0n2b4\"]",
         ),
     );
     let run = t.run(["rules", "check", "bad-rules"]);
