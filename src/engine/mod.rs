@@ -300,10 +300,10 @@ fn accept(
     if rule.validator.is_some_and(|v| !v.is_valid(bytes)) {
         return;
     }
-    if placeholder::is_placeholder(bytes) || (rule.fallback && placeholder::is_wordlike(bytes)) {
+    if !rule.stopwords.is_empty() && names_a_non_secret(rule, hay, span.0, secret.start) {
         return;
     }
-    if !rule.stopwords.is_empty() && names_a_non_secret(rule, hay, span.0, secret.start) {
+    if placeholder::is_placeholder(bytes) || (rule.fallback && placeholder::is_wordlike(bytes)) {
         return;
     }
     out.push(Match {
@@ -324,7 +324,11 @@ fn names_a_non_secret(rule: &Rule, hay: &[u8], match_start: usize, secret_start:
     while from > 0 && match_start - from < 64 && is_name(hay[from - 1]) {
         from -= 1;
     }
-    placeholder::words(&hay[from..secret_start]).any(|w| rule.stopwords.contains(&w))
+    placeholder::words(&hay[from..secret_start]).any(|w| {
+        rule.stopwords
+            .iter()
+            .any(|s| s.as_bytes().eq_ignore_ascii_case(w))
+    })
 }
 
 /// Removes fallback matches whose secret overlaps a non-fallback match's secret. `out` is sorted

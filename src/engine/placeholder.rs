@@ -5,6 +5,10 @@
 //! markers. [`is_wordlike`] applies only to fallback (generic) rules, whose patterns accept any
 //! value after a `password =` and so see code, prose and variable names all the time.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
 /// Markers that only appear in documentation, templates and redacted values (lower case).
 const MARKERS: &[&str] = &[
     "example",
@@ -104,17 +108,41 @@ const TRIVIAL: &[&str] = &[
     "fixme",
 ];
 
+/// Case-insensitive automata over the marker lists, built on first use.
+fn automaton(
+    words: &'static [&'static str],
+    cell: &'static OnceLock<AhoCorasick>,
+) -> &'static AhoCorasick {
+    cell.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .expect("marker lists are plain literals")
+    })
+}
+
+fn has_marker(secret: &[u8]) -> bool {
+    static CELL: OnceLock<AhoCorasick> = OnceLock::new();
+    automaton(MARKERS, &CELL).is_match(secret)
+}
+
+fn describes_itself(secret: &[u8]) -> bool {
+    static CELL: OnceLock<AhoCorasick> = OnceLock::new();
+    automaton(SELF_DESCRIBING, &CELL).is_match(secret)
+}
+
 /// True when `secret` is a template variable, a redaction, or a documentation placeholder.
 pub fn is_placeholder(secret: &[u8]) -> bool {
-    let lower = secret.to_ascii_lowercase();
-    if lower.len() >= 3 && lower.iter().all(|&b| b == lower[0]) {
+    if secret.len() >= 3 && secret.iter().all(|b| b.eq_ignore_ascii_case(&secret[0])) {
         return true;
     }
-    if matches!(lower.first(), Some(b'<')) && matches!(lower.last(), Some(b'>')) {
+    if matches!(secret.first(), Some(b'<')) && matches!(secret.last(), Some(b'>')) {
         return true;
     }
-    let text = String::from_utf8_lossy(&lower);
-    TRIVIAL.contains(&text.as_ref()) || MARKERS.iter().any(|m| text.contains(m))
+    TRIVIAL
+        .iter()
+        .any(|t| t.as_bytes().eq_ignore_ascii_case(secret))
+        || has_marker(secret)
 }
 
 /// Lower-case substrings that make a generic rule's value a sample or a description of a secret
@@ -136,9 +164,7 @@ pub fn is_wordlike(secret: &[u8]) -> bool {
     }) {
         return true;
     }
-    let lower = secret.to_ascii_lowercase();
-    let text = String::from_utf8_lossy(&lower);
-    if text.contains("://") || SELF_DESCRIBING.iter().any(|w| text.contains(w)) {
+    if memchr::memmem::find(secret, b"://").is_some() || describes_itself(secret) {
         return true;
     }
     if is_constant_name(secret) || is_path(secret) || is_timestamp(secret) || is_short_hex(secret) {
@@ -279,11 +305,9 @@ fn runs_of(s: &[u8]) -> Vec<&[u8]> {
     runs
 }
 
-/// The lower-case words of an identifier (`NextPageToken` -> next, page, token).
-pub fn words(s: &[u8]) -> impl Iterator<Item = String> + '_ {
-    runs_of(s)
-        .into_iter()
-        .map(|r| String::from_utf8_lossy(&r.to_ascii_lowercase()).into_owned())
+/// The words of an identifier (`NextPageToken` -> Next, Page, Token), as they are spelled.
+pub fn words(s: &[u8]) -> impl Iterator<Item = &[u8]> {
+    runs_of(s).into_iter()
 }
 
 fn is_vowel(b: u8) -> bool {
@@ -346,8 +370,8 @@ mod tests {
 
     #[test]
     fn words_split_identifiers() {
-        let w: Vec<String> = words(b"NextPageToken_v2").collect();
-        assert_eq!(w, ["next", "page", "token", "v", "2"]);
+        let w: Vec<&[u8]> = words(b"NextPageToken_v2").collect();
+        assert_eq!(w, [&b"Next"[..], b"Page", b"Token", b"v", b"2"]);
     }
 
     #[test]
