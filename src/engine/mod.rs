@@ -201,16 +201,16 @@ impl Engine {
         out: &mut Vec<Match>,
     ) {
         let rule = &self.rules.rules()[rule_idx];
+        let Ok(regex) = rule.regex.get() else { return };
         let rs = scratch.regex[rule_idx].get_or_insert_with(|| RegexScratch {
-            cache: rule.regex.create_cache(),
-            caps: rule.regex.create_captures(),
+            cache: regex.create_cache(),
+            caps: regex.create_captures(),
         });
         loop {
             let input = Input::new(hay)
                 .span(start..end)
                 .anchored(regex_automata::Anchored::Yes);
-            rule.regex
-                .search_captures_with(&mut rs.cache, &input, &mut rs.caps);
+            regex.search_captures_with(&mut rs.cache, &input, &mut rs.caps);
             let Some(m) = rs.caps.get_match() else { return };
             if m.end() == end && end < hay.len() && end - start < 4 * MAX_REACH {
                 end = (end + (end - start).max(64)).min(hay.len());
@@ -241,9 +241,10 @@ impl Engine {
         out: &mut Vec<Match>,
     ) {
         let rule = &self.rules.rules()[rule_idx];
+        let Ok(regex) = rule.regex.get() else { return };
         let rs = scratch.regex[rule_idx].get_or_insert_with(|| RegexScratch {
-            cache: rule.regex.create_cache(),
-            caps: rule.regex.create_captures(),
+            cache: regex.create_cache(),
+            caps: regex.create_captures(),
         });
         let limit = 4 * MAX_REACH;
         loop {
@@ -252,8 +253,7 @@ impl Engine {
             let mut at = window.start;
             while at <= window.end {
                 let input = Input::new(hay).span(at..window.end);
-                rule.regex
-                    .search_captures_with(&mut rs.cache, &input, &mut rs.caps);
+                regex.search_captures_with(&mut rs.cache, &input, &mut rs.caps);
                 let Some(m) = rs.caps.get_match() else { break };
                 touched |= (m.start() == window.start && window.start > 0)
                     || (m.end() == window.end && window.end < hay.len());

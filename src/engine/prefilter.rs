@@ -7,7 +7,7 @@
 //! states are numbered last, so "is this a match?" is one comparison. Letters are folded to one
 //! byte class per letter, which makes matching ASCII case-insensitive.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use crate::rules::RuleSet;
 
@@ -36,6 +36,7 @@ impl Prefilter {
     pub fn new(rules: &RuleSet) -> Prefilter {
         let mut keywords: Vec<Vec<u8>> = Vec::new();
         let mut rules_of: Vec<Vec<u32>> = Vec::new();
+        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut unkeyed = Vec::new();
         for (idx, rule) in rules.rules().iter().enumerate() {
             let idx = u32::try_from(idx).expect("fewer than 2^32 rules");
@@ -44,9 +45,10 @@ impl Prefilter {
             }
             for kw in &rule.keywords {
                 let kw = kw.as_bytes().to_ascii_lowercase();
-                match keywords.iter().position(|k| *k == kw) {
-                    Some(p) => rules_of[p].push(idx),
+                match index.get(&kw) {
+                    Some(&p) => rules_of[p].push(idx),
                     None => {
+                        index.insert(kw.clone(), keywords.len());
                         keywords.push(kw);
                         rules_of.push(vec![idx]);
                     }

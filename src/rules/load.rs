@@ -13,7 +13,7 @@ use regex_automata::util::syntax;
 use toml::Spanned;
 
 use super::schema::{ExampleSpec, GroupRef, RuleFileSpec, RuleSpec};
-use super::{Confidence, Example, Rule, RuleInfo, RuleSet, Validator, builtin};
+use super::{Confidence, Example, LazyRegex, Rule, RuleInfo, RuleSet, Validator, builtin};
 
 /// How far (bytes) from a keyword hit a match may reach when its pattern is unbounded.
 pub const DEFAULT_REACH: usize = 512;
@@ -89,7 +89,7 @@ impl RuleLoader {
         if self.builtin {
             for (name, text) in builtin::FILES {
                 let label = format!("builtin:rules/{name}");
-                parse_file(&label, text, &mut rules, &mut errors, &mut warnings);
+                parse_file(&label, text, false, &mut rules, &mut errors, &mut warnings);
             }
         }
         for path in &self.paths {
@@ -98,9 +98,14 @@ impl RuleLoader {
                     for file in files {
                         let label = file.display().to_string();
                         match std::fs::read_to_string(&file) {
-                            Ok(text) => {
-                                parse_file(&label, &text, &mut rules, &mut errors, &mut warnings)
-                            }
+                            Ok(text) => parse_file(
+                                &label,
+                                &text,
+                                true,
+                                &mut rules,
+                                &mut errors,
+                                &mut warnings,
+                            ),
                             Err(e) => errors.push(RuleError {
                                 file: label,
                                 line: None,
@@ -203,9 +208,12 @@ fn line_of(text: &str, offset: usize) -> usize {
         .count()
 }
 
+/// Parses one rule file. `eager` compiles every regex now (user files); the built-in pack, which
+/// CI checks, compiles on first use.
 fn parse_file(
     label: &str,
     text: &str,
+    eager: bool,
     rules: &mut Vec<Rule>,
     errors: &mut Vec<RuleError>,
     warnings: &mut Vec<String>,
@@ -236,6 +244,7 @@ fn parse_file(
             text,
             errors,
             failed: false,
+            eager,
         };
         if let Some(rule) = build_rule(
             rule.into_inner(),
@@ -255,6 +264,7 @@ struct FieldCtx<'a> {
     text: &'a str,
     errors: &'a mut Vec<RuleError>,
     failed: bool,
+    eager: bool,
 }
 
 impl FieldCtx<'_> {
@@ -315,17 +325,28 @@ fn build_rule(
             Confidence::Low
         }
     };
-    let regex = compile(spec.pattern.get_ref());
-    let regex = match regex {
-        Ok(r) => Some(r),
+    let pattern = spec.pattern.get_ref().clone();
+    let hir = match parse_hir(&pattern) {
+        Ok(h) => Some(h),
         Err(e) => {
             ctx.error(&spec.pattern, format!("rule {id:?}: bad pattern: {e}"));
             None
         }
     };
-    let secret_group = regex
+    let regex = match (&hir, ctx.eager) {
+        (None, _) => None,
+        (Some(_), false) => Some(LazyRegex::new(pattern)),
+        (Some(_), true) => match LazyRegex::eager(pattern) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                ctx.error(&spec.pattern, format!("rule {id:?}: bad pattern: {e}"));
+                None
+            }
+        },
+    };
+    let secret_group = hir
         .as_ref()
-        .and_then(|re| resolve_group(re, spec.secret_group.as_ref(), &id, ctx));
+        .and_then(|h| resolve_group(h, spec.secret_group.as_ref(), &id, ctx));
     let keywords = check_keywords(&spec.keywords, &id, ctx);
     if keywords.is_empty() {
         warnings.push(format!(
@@ -352,7 +373,6 @@ fn build_rule(
                 None
             }
         });
-    let hir = parse_hir(spec.pattern.get_ref());
     let max_len = hir.as_ref().and_then(|h| h.properties().maximum_len());
     let anchored = hir
         .as_ref()
@@ -414,7 +434,6 @@ fn build_rule(
     };
     Some(Rule {
         info: Arc::new(info),
-        pattern: spec.pattern.into_inner(),
         regex: regex?,
         secret_group: secret_group?,
         keywords,
@@ -452,54 +471,178 @@ pub(crate) fn compile(pattern: &str) -> Result<meta::Regex, String> {
         })
 }
 
-fn parse_hir(pattern: &str) -> Option<regex_syntax::hir::Hir> {
+fn parse_hir(pattern: &str) -> Result<regex_syntax::hir::Hir, String> {
     regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
         .parse(pattern)
-        .ok()
+        .map_err(|e| e.to_string())
 }
 
 /// True when every string the pattern can match begins with one of `keywords` (ignoring ASCII
-/// case): then each match starts at a keyword hit. Decided from the pattern's prefix literals, with
-/// case variants expanded; a pattern whose prefixes cannot be listed is not anchored.
+/// case): then each match starts at a keyword hit.
+///
+/// Decided by extending the possible starts of a match, left to right through the pattern, one
+/// case-folded byte at a time: a start that begins with a keyword is settled; one that is still a
+/// prefix of some keyword stays open; anything else means the pattern is not anchored. The open
+/// starts are prefixes of keywords, so the work is bounded by the keywords' length.
 fn starts_with_keyword(hir: &regex_syntax::hir::Hir, keywords: &[String]) -> bool {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
     if keywords.is_empty() {
         return false;
     }
-    let mut extractor = Extractor::new();
-    extractor
-        .kind(ExtractKind::Prefix)
-        .limit_class(64)
-        .limit_repeat(16)
-        .limit_literal_len(64)
-        .limit_total(20_000);
-    let seq = extractor.extract(hir);
-    let Some(literals) = seq.literals() else {
-        return false;
-    };
-    !literals.is_empty()
-        && literals.iter().all(|lit| {
-            let bytes = lit.as_bytes();
-            keywords.iter().any(|k| {
-                bytes.len() >= k.len() && bytes[..k.len()].eq_ignore_ascii_case(k.as_bytes())
-            })
-        })
+    let shape = Starts { keywords };
+    match shape.extend(hir, vec![Start::Open(Vec::new())]) {
+        Some(starts) => starts.iter().all(|s| matches!(s, Start::Settled(_))),
+        None => false,
+    }
+}
+
+/// A possible start of a match: still a prefix of some keyword, or settled on a keyword.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Start {
+    Open(Vec<u8>),
+    Settled(usize),
+}
+
+struct Starts<'a> {
+    keywords: &'a [String],
+}
+
+impl Starts<'_> {
+    /// Classifies `bytes` (a case-folded match start); `None` when no keyword can follow.
+    fn classify(&self, bytes: Vec<u8>) -> Option<Start> {
+        if let Some(k) = self
+            .keywords
+            .iter()
+            .position(|k| bytes.starts_with(k.as_bytes()))
+        {
+            return Some(Start::Settled(k));
+        }
+        self.keywords
+            .iter()
+            .any(|k| k.as_bytes().starts_with(&bytes))
+            .then_some(Start::Open(bytes))
+    }
+
+    /// Every open start followed by each of `suffixes`.
+    fn append(&self, starts: Vec<Start>, suffixes: &[Vec<u8>]) -> Option<Vec<Start>> {
+        let mut out = Vec::with_capacity(starts.len());
+        for start in starts {
+            match start {
+                Start::Settled(_) => out.push(start),
+                Start::Open(bytes) => {
+                    for suffix in suffixes {
+                        let mut b = bytes.clone();
+                        b.extend_from_slice(suffix);
+                        out.push(self.classify(b)?);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+
+    /// The starts after matching `hir` from each of `starts`.
+    fn extend(&self, hir: &regex_syntax::hir::Hir, starts: Vec<Start>) -> Option<Vec<Start>> {
+        use regex_syntax::hir::{Class, HirKind};
+        if starts.iter().all(|s| matches!(s, Start::Settled(_))) {
+            return Some(starts);
+        }
+        match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => Some(starts),
+            HirKind::Literal(lit) => self.append(starts, &[lit.0.to_ascii_lowercase()]),
+            HirKind::Class(class) => {
+                let mut bytes: Vec<u8> = Vec::new();
+                match class {
+                    Class::Bytes(c) => c.iter().for_each(|r| bytes.extend(r.start()..=r.end())),
+                    Class::Unicode(c) => {
+                        for r in c.iter() {
+                            if u32::from(r.end()) > 0x7F {
+                                return None;
+                            }
+                            bytes.extend(r.start() as u8..=r.end() as u8);
+                        }
+                    }
+                }
+                let mut folded: Vec<Vec<u8>> =
+                    bytes.iter().map(|b| vec![b.to_ascii_lowercase()]).collect();
+                folded.sort_unstable();
+                folded.dedup();
+                self.append(starts, &folded)
+            }
+            HirKind::Capture(cap) => self.extend(&cap.sub, starts),
+            HirKind::Concat(subs) => subs
+                .iter()
+                .try_fold(starts, |acc, sub| self.extend(sub, acc)),
+            HirKind::Alternation(subs) => {
+                let mut out = Vec::new();
+                for sub in subs {
+                    out.extend(self.extend(sub, starts.clone())?);
+                }
+                out.sort_unstable();
+                out.dedup();
+                Some(out)
+            }
+            HirKind::Repetition(rep) => {
+                let longest = self.keywords.iter().map(String::len).max().unwrap_or(0) as u32;
+                let mut acc = starts;
+                // Past the longest keyword, every start has settled or failed.
+                for _ in 0..rep.min.min(longest + 1) {
+                    acc = self.extend(&rep.sub, acc)?;
+                }
+                let mut all = acc.clone();
+                let extra = rep.max.map_or(u32::MAX, |m| m - rep.min).min(longest + 1);
+                for _ in 0..extra {
+                    if acc.iter().all(|s| matches!(s, Start::Settled(_))) {
+                        break;
+                    }
+                    acc = self.extend(&rep.sub, acc)?;
+                    all.extend(acc.iter().cloned());
+                }
+                all.sort_unstable();
+                all.dedup();
+                Some(all)
+            }
+        }
+    }
+}
+
+/// Capture groups of a pattern: (index, name), index 0 being the whole match.
+fn capture_groups(hir: &regex_syntax::hir::Hir, out: &mut Vec<(u32, Option<String>)>) {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Capture(cap) => {
+            out.push((cap.index, cap.name.as_deref().map(str::to_string)));
+            capture_groups(&cap.sub, out);
+        }
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().for_each(|h| capture_groups(h, out));
+        }
+        HirKind::Repetition(rep) => capture_groups(&rep.sub, out),
+        _ => {}
+    }
 }
 
 fn resolve_group(
-    re: &meta::Regex,
+    hir: &regex_syntax::hir::Hir,
     group: Option<&Spanned<GroupRef>>,
     id: &str,
     ctx: &mut FieldCtx<'_>,
 ) -> Option<usize> {
-    let info = re.group_info();
-    let pid = regex_automata::PatternID::ZERO;
-    let count = info.group_len(pid);
+    let mut groups = Vec::new();
+    capture_groups(hir, &mut groups);
+    let count = 1 + groups.iter().map(|g| g.0 as usize).max().unwrap_or(0);
+    let by_name = |name: &str| {
+        groups
+            .iter()
+            .find(|g| g.1.as_deref() == Some(name))
+            .map(|g| g.0 as usize)
+    };
     match group {
-        None => Some(match info.to_index(pid, "secret") {
+        None => Some(match by_name("secret") {
             Some(i) => i,
             None if count > 1 => 1,
             None => 0,
@@ -507,7 +650,7 @@ fn resolve_group(
         Some(g) => {
             let found = match g.get_ref() {
                 GroupRef::Index(i) => usize::try_from(*i).ok().filter(|&i| i < count),
-                GroupRef::Name(n) => info.to_index(pid, n),
+                GroupRef::Name(n) => by_name(n),
             };
             if found.is_none() {
                 ctx.error(
@@ -572,7 +715,7 @@ mod tests {
         let mut rules = Vec::new();
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
-        parse_file("t.toml", text, &mut rules, &mut errors, &mut warnings);
+        parse_file("t.toml", text, true, &mut rules, &mut errors, &mut warnings);
         if errors.is_empty() {
             Ok(RuleSet::new(rules, warnings))
         } else {

@@ -10,7 +10,7 @@ mod schema;
 pub mod validator;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use regex_automata::meta;
 use serde::{Deserialize, Serialize};
@@ -78,12 +78,49 @@ pub struct Example {
     pub secret: String,
 }
 
-/// A validated, compiled rule.
+/// A rule's regex. User rules compile when they load, so a bad one is reported with its file and
+/// line; built-in rules (which `rules check` compiles in CI) compile on first use, so a scan that
+/// touches few rules, like a pre-commit hook, starts fast.
+#[derive(Debug)]
+pub struct LazyRegex {
+    pattern: String,
+    compiled: OnceLock<Result<meta::Regex, String>>,
+}
+
+impl LazyRegex {
+    pub fn new(pattern: String) -> LazyRegex {
+        LazyRegex {
+            pattern,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// Compiles now; the error says what is wrong with the pattern.
+    pub fn eager(pattern: String) -> Result<LazyRegex, String> {
+        let compiled = load::compile(&pattern)?;
+        Ok(LazyRegex {
+            pattern,
+            compiled: OnceLock::from(Ok(compiled)),
+        })
+    }
+
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+
+    pub fn get(&self) -> Result<&meta::Regex, &str> {
+        self.compiled
+            .get_or_init(|| load::compile(&self.pattern))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+}
+
+/// A validated rule.
 #[derive(Debug)]
 pub struct Rule {
     pub info: Arc<RuleInfo>,
-    pub pattern: String,
-    pub regex: meta::Regex,
+    pub regex: LazyRegex,
     /// Index of the capture group that is the secret (0 = the whole match).
     pub secret_group: usize,
     /// Lower-case literals; at least one must occur within `reach` bytes of a match.
