@@ -93,13 +93,37 @@ pub struct Location {
 }
 
 /// The line around a secret, with the spans of every secret on it so it can be shown redacted.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snippet {
     text: Vec<u8>,
     secrets: Vec<Range<usize>>,
 }
 
 impl Snippet {
+    /// Text with no secret in it (yet): [`Snippet::redact_secrets`] can mark some later.
+    pub fn plain(text: Vec<u8>) -> Snippet {
+        Snippet {
+            text,
+            secrets: Vec::new(),
+        }
+    }
+
+    /// Marks every occurrence of each of `secrets` in the text as a secret.
+    pub fn redact_secrets<'a>(&mut self, secrets: impl IntoIterator<Item = &'a [u8]>) {
+        let mut ranges = std::mem::take(&mut self.secrets);
+        for s in secrets {
+            if s.is_empty() {
+                continue;
+            }
+            ranges.extend(memchr::memmem::find_iter(&self.text, s).map(|at| at..at + s.len()));
+        }
+        *self = Snippet::new(std::mem::take(&mut self.text), ranges);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
     /// `secrets` are ranges into `text`; they may overlap and come in any order.
     pub fn new(text: Vec<u8>, mut secrets: Vec<Range<usize>>) -> Snippet {
         secrets.retain(|r| r.start < r.end && r.end <= text.len());
@@ -146,6 +170,69 @@ pub struct Origin {
 pub enum OriginKind {
     File,
     Stdin,
+    Git(Box<GitOrigin>),
+}
+
+/// What kind of git object a secret was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GitObject {
+    Blob,
+    CommitMessage,
+    TagMessage,
+}
+
+impl GitObject {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GitObject::Blob => "blob",
+            GitObject::CommitMessage => "commit-message",
+            GitObject::TagMessage => "tag-message",
+        }
+    }
+}
+
+/// A commit, as provenance shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    pub id: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// Author date, RFC 3339.
+    pub date: String,
+    /// The first line of the message; redacted like a snippet if a secret is on it.
+    pub summary: Snippet,
+}
+
+/// Another place (commit and path) where the same blob was introduced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    pub commit: String,
+    pub path: Vec<u8>,
+}
+
+/// Where in a repository's history a blob or message came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitOrigin {
+    /// The repository as the user named it (a path or a URL).
+    pub repository: String,
+    pub object: GitObject,
+    /// The id of the blob, commit or tag object scanned.
+    pub object_id: String,
+    /// The (topologically earliest) commit that introduced the blob, or the commit or tag whose
+    /// message it is. `None` for an object no ref reaches, and for staged content.
+    pub commit: Option<CommitInfo>,
+    /// Whether any ref reaches the object.
+    pub reachable: bool,
+    /// Whether the blob is in HEAD's tree (at any path); `None` when not computed.
+    pub in_head: Option<bool>,
+    /// Staged in the index, not yet committed.
+    pub staged: bool,
+    /// Other commits and paths that introduced the same blob (renames, copies, reverts).
+    pub other_occurrences: usize,
+    /// Those places, when asked for (`--all-occurrences`).
+    pub occurrences: Vec<Occurrence>,
+    /// A link to the line at the commit on the hosting platform, when asked for.
+    pub link_base: Option<String>,
 }
 
 impl Origin {
@@ -160,6 +247,13 @@ impl Origin {
         Origin {
             path: b"-".to_vec(),
             kind: OriginKind::Stdin,
+        }
+    }
+
+    pub fn git(&self) -> Option<&GitOrigin> {
+        match &self.kind {
+            OriginKind::Git(g) => Some(g),
+            _ => None,
         }
     }
 
@@ -196,14 +290,30 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// The order reports use: by path, then position, then rule.
-    pub fn sort_key(&self) -> (&[u8], u64, u64, &str) {
+    /// The order reports use: by path, then the object (for history), position, rule.
+    pub fn sort_key(&self) -> (&[u8], &str, u64, u64, &str) {
         (
             &self.origin.path,
+            self.origin.git().map_or("", |g| g.object_id.as_str()),
             self.location.line,
             self.location.column,
             &self.rule.id,
         )
+    }
+}
+
+impl Origin {
+    /// How a person names where a finding is: the path, prefixed with the commit for history
+    /// (`3f2a9c1e0b7d:config/prod.env`).
+    pub fn label(&self) -> String {
+        match self.git() {
+            Some(g) if g.staged => format!("{} (staged)", self.path_lossy()),
+            Some(g) => match &g.commit {
+                Some(c) => format!("{}:{}", &c.id[..c.id.len().min(12)], self.path_lossy()),
+                None => self.path_lossy().into_owned(),
+            },
+            None => self.path_lossy().into_owned(),
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 mod blob;
 mod progress;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -14,8 +14,8 @@ use crossbeam_channel::{Sender, bounded};
 use serde::Serialize;
 
 use crate::engine::Engine;
-use crate::finding::{Finding, Origin};
-use crate::source::{BlobSink, Source};
+use crate::finding::{Finding, Origin, OriginKind};
+use crate::source::{BlobSink, Diagnostics, Source};
 
 /// Default `--max-file-size`: 25 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 * 1024 * 1024;
@@ -95,18 +95,20 @@ pub fn run(source: &dyn Source, engine: &Engine, opts: &ScanOptions) -> anyhow::
         .build()?;
     let (tx, rx) = bounded::<Finding>(1024);
     let stats = Stats::default();
-    let errors = Mutex::new(Vec::new());
-    let notes = Mutex::new(Vec::new());
-    let (outcome, mut findings) = std::thread::scope(|s| {
-        let collector = s.spawn(move || collect(rx));
+    let log = Log {
+        stats: &stats,
+        errors: Mutex::new(Vec::new()),
+        notes: Mutex::new(Vec::new()),
+    };
+    let (outcome, findings) = std::thread::scope(|s| {
+        let collector = s.spawn(move || rx.into_iter().collect::<Vec<Finding>>());
         let progress = progress::Progress::start(s, opts.progress, &stats);
         let scanner = Scanner {
             engine,
             opts,
             stats: &stats,
             findings: tx,
-            errors: &errors,
-            notes: &notes,
+            log: &log,
         };
         let outcome = pool.install(|| source.run(&scanner));
         // Dropping the scanner drops the last sender, which ends the collector.
@@ -116,6 +118,8 @@ pub fn run(source: &dyn Source, engine: &Engine, opts: &ScanOptions) -> anyhow::
         (outcome, findings)
     });
     outcome?;
+    let mut findings = resolve_origins(source, findings, &log)?;
+    dedup(&mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
     let summary = Summary {
@@ -131,8 +135,8 @@ pub fn run(source: &dyn Source, engine: &Engine, opts: &ScanOptions) -> anyhow::
     Ok(ScanResult {
         findings,
         summary,
-        errors: errors.into_inner().expect("error log poisoned"),
-        notes: notes.into_inner().expect("note log poisoned"),
+        errors: log.errors.into_inner().expect("error log poisoned"),
+        notes: log.notes.into_inner().expect("note log poisoned"),
     })
 }
 
@@ -140,21 +144,80 @@ fn elapsed_ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Gathers findings, dropping repeats of the same secret on the same line of the same path.
-fn collect(rx: crossbeam_channel::Receiver<Finding>) -> Vec<Finding> {
-    let mut seen: HashSet<(Vec<u8>, String, u64)> = HashSet::new();
-    let mut out = Vec::new();
-    for f in rx {
-        let key = (
+/// Lets the source fill in provenance for the origins that had findings, then redacts, in that
+/// provenance, any secret the scan found (a commit summary can quote one).
+fn resolve_origins(
+    source: &dyn Source,
+    mut findings: Vec<Finding>,
+    log: &Log<'_>,
+) -> anyhow::Result<Vec<Finding>> {
+    let mut slot_of: HashMap<*const Origin, usize> = HashMap::new();
+    let mut origins: Vec<Origin> = Vec::new();
+    let slots: Vec<usize> = findings
+        .iter()
+        .map(|f| {
+            *slot_of.entry(Arc::as_ptr(&f.origin)).or_insert_with(|| {
+                origins.push((*f.origin).clone());
+                origins.len() - 1
+            })
+        })
+        .collect();
+    source.resolve(&mut origins, log)?;
+    let secrets: Vec<&[u8]> = findings.iter().map(|f| f.secret.expose()).collect();
+    for origin in &mut origins {
+        if let OriginKind::Git(git) = &mut origin.kind
+            && let Some(commit) = &mut git.commit
+        {
+            commit.summary.redact_secrets(secrets.iter().copied());
+        }
+    }
+    let origins: Vec<Arc<Origin>> = origins.into_iter().map(Arc::new).collect();
+    for (finding, slot) in findings.iter_mut().zip(slots) {
+        finding.origin = origins[slot].clone();
+    }
+    Ok(findings)
+}
+
+/// Drops repeats of the same secret on the same line of the same path and origin.
+fn dedup(findings: &mut Vec<Finding>) {
+    let mut seen: HashSet<(*const Origin, Vec<u8>, String, u64)> = HashSet::new();
+    findings.retain(|f| {
+        seen.insert((
+            Arc::as_ptr(&f.origin),
             f.origin.path.clone(),
             f.fingerprint.clone(),
             f.location.line,
-        );
-        if seen.insert(key) {
-            out.push(f);
-        }
+        ))
+    });
+}
+
+/// Errors and notes, printed as they happen and kept for the report.
+struct Log<'a> {
+    stats: &'a Stats,
+    errors: Mutex<Vec<ErrorRecord>>,
+    notes: Mutex<Vec<String>>,
+}
+
+impl Diagnostics for Log<'_> {
+    fn error(&self, subject: &str, message: &str) {
+        self.stats.errors.fetch_add(1, Ordering::Relaxed);
+        eprintln!("leakhound: error: {subject}: {message}");
+        self.errors
+            .lock()
+            .expect("error log poisoned")
+            .push(ErrorRecord {
+                subject: subject.to_string(),
+                message: message.to_string(),
+            });
     }
-    out
+
+    fn note(&self, message: &str) {
+        eprintln!("leakhound: {message}");
+        self.notes
+            .lock()
+            .expect("note log poisoned")
+            .push(message.to_string());
+    }
 }
 
 /// The [`BlobSink`] every source feeds.
@@ -163,8 +226,7 @@ struct Scanner<'a> {
     opts: &'a ScanOptions,
     stats: &'a Stats,
     findings: Sender<Finding>,
-    errors: &'a Mutex<Vec<ErrorRecord>>,
-    notes: &'a Mutex<Vec<String>>,
+    log: &'a Log<'a>,
 }
 
 impl Scanner<'_> {
@@ -203,6 +265,15 @@ impl BlobSink for Scanner<'_> {
         });
     }
 
+    fn scan_change(&self, origin: Arc<Origin>, data: &[u8], before: &[&[u8]]) {
+        if !self.admit(&origin, data.len() as u64) {
+            return;
+        }
+        blob::with_worker(self.engine, |w| {
+            w.scan_change(self, origin, data, before);
+        });
+    }
+
     fn scan_reader(&self, origin: Arc<Origin>, reader: &mut dyn Read) {
         blob::with_worker(self.engine, |w| {
             if let Err(e) = w.scan_stream(self, origin.clone(), reader) {
@@ -210,25 +281,15 @@ impl BlobSink for Scanner<'_> {
             }
         });
     }
+}
 
+impl Diagnostics for Scanner<'_> {
     fn error(&self, subject: &str, message: &str) {
-        self.stats.errors.fetch_add(1, Ordering::Relaxed);
-        eprintln!("leakhound: error: {subject}: {message}");
-        self.errors
-            .lock()
-            .expect("error log poisoned")
-            .push(ErrorRecord {
-                subject: subject.to_string(),
-                message: message.to_string(),
-            });
+        self.log.error(subject, message);
     }
 
     fn note(&self, message: &str) {
-        eprintln!("leakhound: {message}");
-        self.notes
-            .lock()
-            .expect("note log poisoned")
-            .push(message.to_string());
+        self.log.note(message);
     }
 }
 

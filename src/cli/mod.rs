@@ -4,6 +4,7 @@
 mod args;
 mod config;
 mod dir;
+mod git;
 mod rules;
 
 use std::ffi::OsString;
@@ -35,7 +36,7 @@ impl From<Exit> for ExitCode {
 #[command(
     name = "leakhound",
     version,
-    about = "Find leaked credentials in files and directories",
+    about = "Find leaked credentials in files, directories and git history",
     after_help = "Exit codes: 0 nothing found, 1 findings, 2 the scan could not be completed \
                   (errors win over findings; the summary says both)."
 )]
@@ -48,6 +49,8 @@ struct Cli {
 enum Command {
     /// Scan files and directories (`-` reads standard input).
     Dir(dir::DirArgs),
+    /// Scan a git repository: its whole history, a commit range, or the staged changes.
+    Git(Box<git::GitArgs>),
     /// List the rules, or check that every rule matches its examples.
     Rules {
         #[command(subcommand)]
@@ -70,6 +73,7 @@ where
     };
     let result = match cli.command {
         Command::Dir(args) => dir::run(args),
+        Command::Git(args) => git::run(*args),
         Command::Rules { command } => rules::run(command),
     };
     match result {

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::{Report, ReportInput, ReportOptions};
-use crate::finding::Finding;
+use crate::finding::{Finding, GitObject, GitOrigin};
 use crate::rules::Confidence;
 use crate::scan::{Summary, human_bytes};
 
@@ -72,6 +72,57 @@ impl Human {
         if !snippet.is_empty() {
             writeln!(out, "{indent}{}", p.dim(snippet))?;
         }
+        if let Some(base) = f.origin.git().and_then(|g| g.link_base.as_deref()) {
+            writeln!(out, "{indent}{}", super::json::line_link(base, f))?;
+        }
+        Ok(())
+    }
+
+    /// Who introduced the blob, when, and where else it is.
+    fn provenance(&self, p: &Paint, g: &GitOrigin, out: &mut dyn Write) -> io::Result<()> {
+        let mut line = match &g.commit {
+            Some(c) => format!(
+                "  {} {} by {} <{}> on {}: {}",
+                match g.object {
+                    GitObject::Blob => "introduced in",
+                    _ => "message of",
+                },
+                &c.id[..c.id.len().min(12)],
+                c.author_name,
+                c.author_email,
+                &c.date[..c.date.len().min(10)],
+                c.summary.render(self.opts.reveal)
+            ),
+            None if g.staged => "  staged, not committed".to_string(),
+            None => format!(
+                "  {} {} is not reachable from any ref",
+                g.object.as_str(),
+                g.object_id
+            ),
+        };
+        if g.object == GitObject::Blob && !g.staged {
+            match g.in_head {
+                Some(true) => line.push_str("; still in HEAD"),
+                Some(false) => line.push_str("; not in HEAD (still in history)"),
+                None => {}
+            }
+            if g.other_occurrences > 0 {
+                line.push_str(&format!(
+                    "; {} other place{}",
+                    g.other_occurrences,
+                    plural(g.other_occurrences as u64)
+                ));
+            }
+        }
+        writeln!(out, "{}", p.dim(&line))?;
+        for o in &g.occurrences {
+            let also = format!(
+                "    also {}:{}",
+                &o.commit[..o.commit.len().min(12)],
+                String::from_utf8_lossy(&o.path)
+            );
+            writeln!(out, "{}", p.dim(&also))?;
+        }
         Ok(())
     }
 
@@ -124,15 +175,18 @@ impl Report for Human {
             on: self.opts.color,
         };
         let mut files = 0;
-        let mut current: Option<&[u8]> = None;
+        let mut current: Option<&crate::finding::Origin> = None;
         for f in input.findings {
-            if current != Some(f.origin.path.as_slice()) {
+            if current != Some(&*f.origin) {
                 if current.is_some() {
                     writeln!(out)?;
                 }
-                current = Some(&f.origin.path);
+                current = Some(&f.origin);
                 files += 1;
-                writeln!(out, "{}", p.path(&f.origin.path_lossy()))?;
+                writeln!(out, "{}", p.path(&f.origin.label()))?;
+                if let Some(g) = f.origin.git() {
+                    self.provenance(&p, g, out)?;
+                }
             }
             self.finding(&p, f, out)?;
         }

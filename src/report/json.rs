@@ -47,14 +47,58 @@ pub fn finding_json(f: &Finding, reveal: bool) -> Value {
         json!((f.entropy * 1000.0).round() / 1000.0),
     );
     obj.insert("snippet".into(), json!(f.snippet.render(reveal)));
-    obj.insert("source".into(), source_json(f));
+    obj.insert("source".into(), source_json(f, reveal));
     Value::Object(obj)
 }
 
-fn source_json(f: &Finding) -> Value {
+fn source_json(f: &Finding, reveal: bool) -> Value {
     match &f.origin.kind {
         OriginKind::File => json!({ "kind": "file" }),
         OriginKind::Stdin => json!({ "kind": "stdin" }),
+        OriginKind::Git(g) => {
+            let commit = g.commit.as_ref().map(|c| {
+                json!({
+                    "id": c.id,
+                    "author_name": c.author_name,
+                    "author_email": c.author_email,
+                    "date": c.date,
+                    "summary": c.summary.render(reveal),
+                })
+            });
+            let mut obj = json!({
+                "kind": "git",
+                "repository": g.repository,
+                "object": g.object.as_str(),
+                "object_id": g.object_id,
+                "commit": commit,
+                "reachable": g.reachable,
+                "in_head": g.in_head,
+                "staged": g.staged,
+                "other_occurrences": g.other_occurrences,
+            });
+            if !g.occurrences.is_empty() {
+                obj["occurrences"] = g
+                    .occurrences
+                    .iter()
+                    .map(
+                        |o| json!({ "commit": o.commit, "path": String::from_utf8_lossy(&o.path) }),
+                    )
+                    .collect();
+            }
+            if let Some(base) = &g.link_base {
+                obj["link"] = json!(line_link(base, f));
+            }
+            obj
+        }
+    }
+}
+
+/// `base#L12`, or `base#L12-L14` for a secret over several lines.
+pub fn line_link(base: &str, f: &Finding) -> String {
+    if f.location.end_line > f.location.line {
+        format!("{base}#L{}-L{}", f.location.line, f.location.end_line)
+    } else {
+        format!("{base}#L{}", f.location.line)
     }
 }
 

@@ -2,6 +2,7 @@
 //! turning engine matches into findings with line, column and a redactable snippet.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::io::{self, Read};
 use std::ops::Range;
 use std::sync::Arc;
@@ -84,8 +85,43 @@ struct Chunk<'a> {
     owned: Range<u64>,
 }
 
+/// (rule index, secret) pairs a previous version of a blob already held.
+type Known = HashSet<(usize, Vec<u8>)>;
+
 impl Worker {
     pub fn scan_slice(&mut self, scanner: &Scanner<'_>, origin: Arc<Origin>, data: &[u8]) {
+        self.scan_slice_except(scanner, origin, data, None);
+    }
+
+    /// Scans `data` but reports only secrets that none of `before` (earlier versions) held.
+    pub fn scan_change(
+        &mut self,
+        scanner: &Scanner<'_>,
+        origin: Arc<Origin>,
+        data: &[u8],
+        before: &[&[u8]],
+    ) {
+        let mut known = Known::new();
+        for old in before {
+            scanner
+                .engine
+                .find(old, &mut self.scratch, &mut self.matches);
+            known.extend(
+                self.matches
+                    .iter()
+                    .map(|m| (m.rule, old[m.secret_range()].to_vec())),
+            );
+        }
+        self.scan_slice_except(scanner, origin, data, Some(&known));
+    }
+
+    fn scan_slice_except(
+        &mut self,
+        scanner: &Scanner<'_>,
+        origin: Arc<Origin>,
+        data: &[u8],
+        known: Option<&Known>,
+    ) {
         if is_binary(data) && !scanner.opts.scan_binary {
             scanner.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
             return;
@@ -97,7 +133,7 @@ impl Worker {
             cursor: Cursor::START,
             owned: 0..u64::MAX,
         };
-        self.scan_chunk(scanner, &origin, &chunk);
+        self.scan_chunk(scanner, &origin, &chunk, known);
     }
 
     /// Reads `reader` in chunks that overlap by twice the engine's reach, so a secret split by a
@@ -145,7 +181,7 @@ impl Worker {
                 cursor,
                 owned: owned_from..owned_to,
             };
-            self.scan_chunk(scanner, &origin, &chunk);
+            self.scan_chunk(scanner, &origin, &chunk, None);
             if eof {
                 break Ok(());
             }
@@ -164,7 +200,13 @@ impl Worker {
         result
     }
 
-    fn scan_chunk(&mut self, scanner: &Scanner<'_>, origin: &Arc<Origin>, chunk: &Chunk<'_>) {
+    fn scan_chunk(
+        &mut self,
+        scanner: &Scanner<'_>,
+        origin: &Arc<Origin>,
+        chunk: &Chunk<'_>,
+        known: Option<&Known>,
+    ) {
         scanner
             .engine
             .find(chunk.data, &mut self.scratch, &mut self.matches);
@@ -177,6 +219,9 @@ impl Worker {
         for m in &self.matches {
             let (s, e) = m.secret;
             if !chunk.owned.contains(&(chunk.base + s as u64)) {
+                continue;
+            }
+            if known.is_some_and(|k| k.contains(&(m.rule, chunk.data[s..e].to_vec()))) {
                 continue;
             }
             cursor = cursor.advance(&chunk.data[at..s]);

@@ -1,0 +1,190 @@
+//! Every object in the object database, each exactly once: blobs are scanned, and so are the
+//! messages of commits and annotated tags. Reachable or not, packed or loose, in this repository
+//! or its alternates.
+//!
+//! Packs are read with gix's delta-tree traversal, which inflates each object once and resolves
+//! each delta from its already-decoded base, on all cores. That is much cheaper than looking objects
+//! up one by one, which re-walks delta chains. Which commit and path brought in a blob is worked
+//! out later, and only for blobs with findings (see `provenance`).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use gix::odb::pack;
+use rayon::prelude::*;
+
+use super::objects::{SeenSet, is_lfs_pointer, message_of, object_dirs, pack_indices, read};
+use super::{Target, message_path};
+use crate::finding::GitObject;
+use crate::source::BlobSink;
+
+pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<()> {
+    let repo = ctx.repo.to_thread_local();
+    let seen = SeenSet::new();
+    let lfs = AtomicUsize::new(0);
+    let visit = |kind: gix::objs::Kind, data: &[u8], id: &gix::hash::oid| {
+        visit_object(ctx, sink, &lfs, kind, data, id);
+    };
+    let dirs = object_dirs(&repo)?;
+    for dir in &dirs {
+        for idx in pack_indices(dir) {
+            scan_pack(ctx, &repo, &idx, &seen, &visit, sink);
+        }
+    }
+    for dir in &dirs {
+        scan_loose(&repo, dir, &seen, &visit, sink);
+    }
+    let lfs = lfs.load(Ordering::Relaxed);
+    if lfs > 0 {
+        sink.note(&format!(
+            "{}: {lfs} Git LFS pointer{} not scanned (the files they point to are stored outside the repository)",
+            ctx.label,
+            if lfs == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(())
+}
+
+fn visit_object(
+    ctx: &Target<'_>,
+    sink: &dyn BlobSink,
+    lfs: &AtomicUsize,
+    kind: gix::objs::Kind,
+    data: &[u8],
+    id: &gix::hash::oid,
+) {
+    use gix::objs::Kind;
+    let (object, content) = match kind {
+        Kind::Blob => {
+            if is_lfs_pointer(data) {
+                lfs.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            (GitObject::Blob, data)
+        }
+        Kind::Commit => (GitObject::CommitMessage, message_of(data).1),
+        Kind::Tag => (GitObject::TagMessage, message_of(data).1),
+        Kind::Tree => return,
+    };
+    if content.is_empty() {
+        return;
+    }
+    // Where a blob came from is resolved after the scan; until then its path is its id.
+    let path = match object {
+        GitObject::Blob => id.to_string().into_bytes(),
+        _ => message_path(object),
+    };
+    sink.scan_bytes(Arc::new(ctx.origin(object, id, path)), content);
+}
+
+fn scan_pack(
+    ctx: &Target<'_>,
+    repo: &gix::Repository,
+    idx: &Path,
+    seen: &SeenSet,
+    visit: &(dyn Fn(gix::objs::Kind, &[u8], &gix::hash::oid) + Sync),
+    sink: &dyn BlobSink,
+) {
+    let bundle = match pack::Bundle::at(idx, repo.object_hash()) {
+        Ok(b) => b,
+        Err(e) => {
+            return sink.error(
+                &idx.display().to_string(),
+                &format!("cannot open pack: {e}"),
+            );
+        }
+    };
+    let processor = |kind: gix::objs::Kind,
+                     data: &[u8],
+                     entry: &pack::index::Entry,
+                     _: &dyn gix::progress::Progress| {
+        if seen.insert(&entry.oid) {
+            visit(kind, data, &entry.oid);
+        }
+        Ok(())
+    };
+    let traversal = bundle.index.traverse(
+        &bundle.pack,
+        &mut gix::progress::Discard,
+        &AtomicBool::new(false),
+        processor,
+        pack::index::traverse::Options {
+            traversal: pack::index::traverse::Algorithm::DeltaTreeLookup,
+            thread_limit: (ctx.threads > 0).then_some(ctx.threads),
+            // Checksums are git's integrity checks; a scanner reads what is there. Decode errors
+            // still stop the traversal, and the fallback below then names each bad object.
+            check: pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerification,
+            alloc_limit_bytes: None,
+            make_pack_lookup_cache: || pack::cache::Never,
+        },
+    );
+    if let Err(e) = traversal {
+        sink.note(&format!(
+            "{}: pack {} could not be read in one pass ({e}); reading its objects one by one",
+            ctx.label,
+            idx.display()
+        ));
+        let ids: Vec<gix::hash::ObjectId> = bundle.index.iter().map(|e| e.oid).collect();
+        read_each(ctx, &ids, seen, visit, sink);
+    }
+}
+
+/// Reads objects one at a time (after a pack could not be traversed), reporting each that fails.
+fn read_each(
+    ctx: &Target<'_>,
+    ids: &[gix::hash::ObjectId],
+    seen: &SeenSet,
+    visit: &(dyn Fn(gix::objs::Kind, &[u8], &gix::hash::oid) + Sync),
+    sink: &dyn BlobSink,
+) {
+    ids.par_iter()
+        .filter(|id| !seen.contains(id))
+        .for_each_init(
+            || (ctx.repo.to_thread_local(), Vec::new()),
+            |(repo, buf), id| match read(repo, id, buf) {
+                Ok(kind) => {
+                    if seen.insert(id) {
+                        visit(kind, buf, id);
+                    }
+                }
+                Err(e) => sink.error(&format!("object {id}"), &e.to_string()),
+            },
+        );
+}
+
+fn scan_loose(
+    repo: &gix::Repository,
+    dir: &Path,
+    seen: &SeenSet,
+    visit: &(dyn Fn(gix::objs::Kind, &[u8], &gix::hash::oid) + Sync),
+    sink: &dyn BlobSink,
+) {
+    let loose = gix::odb::loose::Store::at(dir, repo.object_hash());
+    let ids: Vec<gix::hash::ObjectId> = loose
+        .iter()
+        .filter_map(|r| match r {
+            Ok(id) => Some(id),
+            Err(e) => {
+                sink.error(
+                    &dir.display().to_string(),
+                    &format!("cannot list loose objects: {e}"),
+                );
+                None
+            }
+        })
+        .filter(|id| seen.insert(id))
+        .collect();
+    ids.par_iter()
+        .for_each_init(Vec::new, |buf, id| match loose.try_find(id, buf) {
+            Ok(Some(data)) => visit(data.kind, data.data, id),
+            Ok(None) => sink.error(
+                &format!("object {id}"),
+                "loose object disappeared during the scan",
+            ),
+            Err(e) => sink.error(
+                &format!("object {id}"),
+                &format!("corrupt loose object: {e}"),
+            ),
+        });
+}

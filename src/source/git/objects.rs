@@ -1,0 +1,95 @@
+//! Object database plumbing shared by the modes: where objects live, a concurrent "seen" set,
+//! and reading one object.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use gix::hash::ObjectId;
+
+/// The repository's `objects` directory and those of its alternates, in lookup order.
+pub fn object_dirs(repo: &gix::Repository) -> anyhow::Result<Vec<PathBuf>> {
+    let store = repo.objects.store_ref();
+    let mut dirs = vec![store.path().to_path_buf()];
+    dirs.extend(
+        store
+            .alternate_db_paths()
+            .map_err(|e| anyhow::anyhow!("cannot read alternates: {e}"))?,
+    );
+    dirs.dedup();
+    Ok(dirs)
+}
+
+/// Every pack index (`*.idx`) under `dir/pack`, sorted.
+pub fn pack_indices(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir.join("pack"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// A set of object ids that many threads insert into; sharded so they rarely contend.
+pub struct SeenSet {
+    shards: Vec<Mutex<HashSet<ObjectId>>>,
+}
+
+impl SeenSet {
+    const SHARDS: usize = 64;
+
+    pub fn new() -> SeenSet {
+        SeenSet {
+            shards: (0..Self::SHARDS)
+                .map(|_| Mutex::new(HashSet::new()))
+                .collect(),
+        }
+    }
+
+    /// True the first time `id` is inserted.
+    pub fn insert(&self, id: &gix::hash::oid) -> bool {
+        let shard = id.as_bytes()[0] as usize % Self::SHARDS;
+        self.shards[shard]
+            .lock()
+            .expect("seen set poisoned")
+            .insert(id.to_owned())
+    }
+
+    pub fn contains(&self, id: &gix::hash::oid) -> bool {
+        let shard = id.as_bytes()[0] as usize % Self::SHARDS;
+        self.shards[shard]
+            .lock()
+            .expect("seen set poisoned")
+            .contains(id)
+    }
+}
+
+/// Reads one object into `buf`, returning its kind.
+pub fn read(
+    repo: &gix::Repository,
+    id: &gix::hash::oid,
+    buf: &mut Vec<u8>,
+) -> anyhow::Result<gix::objs::Kind> {
+    use gix::prelude::Find;
+    match repo.objects.try_find(id, buf) {
+        Ok(Some(data)) => Ok(data.kind),
+        Ok(None) => anyhow::bail!("object is missing"),
+        Err(e) => anyhow::bail!("cannot read object: {e}"),
+    }
+}
+
+/// The message of a commit or tag object: the bytes after the header's blank line.
+pub fn message_of(raw: &[u8]) -> (usize, &[u8]) {
+    match memchr::memmem::find(raw, b"\n\n") {
+        Some(p) => (p + 2, &raw[p + 2..]),
+        None => (raw.len(), &[]),
+    }
+}
+
+/// Git LFS stores a small pointer file in the repository; the content lives elsewhere.
+pub fn is_lfs_pointer(data: &[u8]) -> bool {
+    data.len() < 1024 && data.starts_with(b"version https://git-lfs.github.com/spec/")
+}
