@@ -62,8 +62,8 @@ fn list(args: ListArgs) -> anyhow::Result<Exit> {
                     "validator": r.validator.map(|v| v.name()),
                     "min_entropy": r.min_entropy,
                     "fallback": r.fallback,
-                    "anchored": r.anchored,
-                    "reach": r.reach,
+                    "anchored": r.matcher.get().ok().map(|m| m.anchored),
+                    "reach": r.matcher.get().ok().map(|m| m.reach),
                     "references": r.info.references,
                     "origin": r.info.origin,
                 })

@@ -145,7 +145,9 @@ impl Engine {
         let windows = &mut scratch.windows;
         let last = &mut scratch.last_window;
         self.prefilter.for_each_hit(hay, |rule, kw_start, kw_end| {
-            let r = &rules[rule as usize];
+            let Ok(r) = rules[rule as usize].matcher.get() else {
+                return;
+            };
             let slot = &mut last[rule as usize];
             if r.anchored {
                 // One search per distinct hit start (two keywords may start at the same byte).
@@ -201,7 +203,10 @@ impl Engine {
         out: &mut Vec<Match>,
     ) {
         let rule = &self.rules.rules()[rule_idx];
-        let Ok(regex) = rule.regex.get() else { return };
+        let Ok(matcher) = rule.matcher.get() else {
+            return;
+        };
+        let regex = &matcher.regex;
         let rs = scratch.regex[rule_idx].get_or_insert_with(|| RegexScratch {
             cache: regex.create_cache(),
             caps: regex.create_captures(),
@@ -216,7 +221,7 @@ impl Engine {
                 end = (end + (end - start).max(64)).min(hay.len());
                 continue;
             }
-            if let Some(secret) = rs.caps.get_group(rule.secret_group) {
+            if let Some(secret) = rs.caps.get_group(matcher.secret_group) {
                 accept(
                     rule,
                     rule_idx,
@@ -241,7 +246,10 @@ impl Engine {
         out: &mut Vec<Match>,
     ) {
         let rule = &self.rules.rules()[rule_idx];
-        let Ok(regex) = rule.regex.get() else { return };
+        let Ok(matcher) = rule.matcher.get() else {
+            return;
+        };
+        let regex = &matcher.regex;
         let rs = scratch.regex[rule_idx].get_or_insert_with(|| RegexScratch {
             cache: regex.create_cache(),
             caps: regex.create_captures(),
@@ -257,7 +265,7 @@ impl Engine {
                 let Some(m) = rs.caps.get_match() else { break };
                 touched |= (m.start() == window.start && window.start > 0)
                     || (m.end() == window.end && window.end < hay.len());
-                if let Some(secret) = rs.caps.get_group(rule.secret_group) {
+                if let Some(secret) = rs.caps.get_group(matcher.secret_group) {
                     accept(
                         rule,
                         rule_idx,

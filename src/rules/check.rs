@@ -25,10 +25,8 @@ pub fn check(engine: &Engine) -> CheckOutcome {
         outcome.rules += 1;
         let origin = &rule.info.origin;
         let id = rule.id();
-        if let Err(e) = rule.regex.get() {
-            outcome
-                .failures
-                .push(format!("{origin}: rule {id}: bad pattern: {e}"));
+        if let Err(e) = rule.matcher.get() {
+            outcome.failures.push(format!("{origin}: rule {id}: {e}"));
             continue;
         }
         for (n, ex) in rule.examples.iter().enumerate() {

@@ -8,20 +8,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use regex_automata::meta;
-use regex_automata::util::syntax;
 use toml::Spanned;
 
+use super::matcher::{GroupSel, LazyMatcher, MAX_REACH, MatcherError, MatcherSpec};
 use super::schema::{ExampleSpec, GroupRef, RuleFileSpec, RuleSpec};
-use super::{Confidence, Example, LazyRegex, Rule, RuleInfo, RuleSet, Validator, builtin};
-
-/// How far (bytes) from a keyword hit a match may reach when its pattern is unbounded.
-pub const DEFAULT_REACH: usize = 512;
-/// Slack beyond the longest possible match, for keywords that sit next to a match rather than
-/// inside it (`mailgun_api_key = "..."`).
-pub const NEAR: usize = 256;
-/// The most any rule may reach; also bounds how far a window may grow. Chunk overlap depends on it.
-pub const MAX_REACH: usize = 64 * 1024;
+use super::{Confidence, Example, Rule, RuleInfo, RuleSet, Validator, builtin};
 
 /// A problem with a rule file, located by file and (when known) line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,28 +316,6 @@ fn build_rule(
             Confidence::Low
         }
     };
-    let pattern = spec.pattern.get_ref().clone();
-    let hir = match parse_hir(&pattern) {
-        Ok(h) => Some(h),
-        Err(e) => {
-            ctx.error(&spec.pattern, format!("rule {id:?}: bad pattern: {e}"));
-            None
-        }
-    };
-    let regex = match (&hir, ctx.eager) {
-        (None, _) => None,
-        (Some(_), false) => Some(LazyRegex::new(pattern)),
-        (Some(_), true) => match LazyRegex::eager(pattern) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                ctx.error(&spec.pattern, format!("rule {id:?}: bad pattern: {e}"));
-                None
-            }
-        },
-    };
-    let secret_group = hir
-        .as_ref()
-        .and_then(|h| resolve_group(h, spec.secret_group.as_ref(), &id, ctx));
     let keywords = check_keywords(&spec.keywords, &id, ctx);
     if keywords.is_empty() {
         warnings.push(format!(
@@ -373,11 +342,7 @@ fn build_rule(
                 None
             }
         });
-    let max_len = hir.as_ref().and_then(|h| h.properties().maximum_len());
-    let anchored = hir
-        .as_ref()
-        .is_some_and(|h| starts_with_keyword(h, &keywords));
-    let reach = match &spec.window {
+    let window = match &spec.window {
         Some(w) => {
             let n = *w.get_ref();
             if n <= 0 || n as usize > MAX_REACH {
@@ -386,12 +351,44 @@ fn build_rule(
                     format!("rule {id:?}: window must be between 1 and {MAX_REACH} bytes"),
                 );
             }
-            (n.max(1) as usize).min(MAX_REACH)
+            Some((n.max(1) as usize).min(MAX_REACH))
         }
-        None => max_len
-            .map(|n| n + NEAR)
-            .filter(|&n| n <= MAX_REACH)
-            .unwrap_or(DEFAULT_REACH),
+        None => None,
+    };
+    let secret_group = match spec.secret_group.as_ref().map(|g| (g, g.get_ref())) {
+        None => None,
+        Some((_, GroupRef::Name(n))) => Some(GroupSel::Name(n.clone())),
+        Some((g, GroupRef::Index(i))) => match usize::try_from(*i) {
+            Ok(i) => Some(GroupSel::Index(i)),
+            Err(_) => {
+                ctx.error(g, format!("rule {id:?}: secret_group must not be negative"));
+                None
+            }
+        },
+    };
+    let matcher_spec = MatcherSpec {
+        pattern: spec.pattern.get_ref().clone(),
+        secret_group,
+        window,
+        keywords: keywords.clone(),
+    };
+    let matcher = if ctx.eager {
+        match LazyMatcher::eager(matcher_spec) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                let line = match &e {
+                    MatcherError::Pattern(_) => line_of(ctx.text, spec.pattern.span().start),
+                    MatcherError::SecretGroup(_) => spec
+                        .secret_group
+                        .as_ref()
+                        .map_or(line, |g| line_of(ctx.text, g.span().start)),
+                };
+                ctx.error_at(line, format!("rule {id:?}: {e}"));
+                None
+            }
+        }
+    } else {
+        Some(LazyMatcher::new(matcher_spec))
     };
     let examples = build_examples(&spec.examples);
     if examples.is_empty() {
@@ -434,237 +431,15 @@ fn build_rule(
     };
     Some(Rule {
         info: Arc::new(info),
-        regex: regex?,
-        secret_group: secret_group?,
+        matcher: matcher?,
         keywords,
         min_entropy,
         validator,
         fallback: spec.fallback,
         stopwords,
-        reach,
-        max_len,
-        anchored,
         examples,
         negative_examples,
     })
-}
-
-/// Patterns are matched on bytes in ASCII mode: `\w`, `\d`, `\b` and `(?i)` are ASCII-only unless
-/// a pattern opts into Unicode with `(?u)`. Secrets are ASCII, and ASCII mode keeps the fast
-/// engines usable on any input.
-fn syntax_config() -> syntax::Config {
-    syntax::Config::new().unicode(false).utf8(false)
-}
-
-pub(crate) fn compile(pattern: &str) -> Result<meta::Regex, String> {
-    meta::Regex::builder()
-        .syntax(syntax_config())
-        .configure(
-            meta::Config::new()
-                .utf8_empty(false)
-                .hybrid_cache_capacity(32 << 20),
-        )
-        .build(pattern)
-        .map_err(|e| match e.syntax_error() {
-            Some(se) => se.to_string(),
-            None => e.to_string(),
-        })
-}
-
-fn parse_hir(pattern: &str) -> Result<regex_syntax::hir::Hir, String> {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .map_err(|e| e.to_string())
-}
-
-/// True when every string the pattern can match begins with one of `keywords` (ignoring ASCII
-/// case): then each match starts at a keyword hit.
-///
-/// Decided by extending the possible starts of a match, left to right through the pattern, one
-/// case-folded byte at a time: a start that begins with a keyword is settled; one that is still a
-/// prefix of some keyword stays open; anything else means the pattern is not anchored. The open
-/// starts are prefixes of keywords, so the work is bounded by the keywords' length.
-fn starts_with_keyword(hir: &regex_syntax::hir::Hir, keywords: &[String]) -> bool {
-    if keywords.is_empty() {
-        return false;
-    }
-    let shape = Starts { keywords };
-    match shape.extend(hir, vec![Start::Open(Vec::new())]) {
-        Some(starts) => starts.iter().all(|s| matches!(s, Start::Settled(_))),
-        None => false,
-    }
-}
-
-/// A possible start of a match: still a prefix of some keyword, or settled on a keyword.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Start {
-    Open(Vec<u8>),
-    Settled(usize),
-}
-
-struct Starts<'a> {
-    keywords: &'a [String],
-}
-
-impl Starts<'_> {
-    /// Classifies `bytes` (a case-folded match start); `None` when no keyword can follow.
-    fn classify(&self, bytes: Vec<u8>) -> Option<Start> {
-        if let Some(k) = self
-            .keywords
-            .iter()
-            .position(|k| bytes.starts_with(k.as_bytes()))
-        {
-            return Some(Start::Settled(k));
-        }
-        self.keywords
-            .iter()
-            .any(|k| k.as_bytes().starts_with(&bytes))
-            .then_some(Start::Open(bytes))
-    }
-
-    /// Every open start followed by each of `suffixes`.
-    fn append(&self, starts: Vec<Start>, suffixes: &[Vec<u8>]) -> Option<Vec<Start>> {
-        let mut out = Vec::with_capacity(starts.len());
-        for start in starts {
-            match start {
-                Start::Settled(_) => out.push(start),
-                Start::Open(bytes) => {
-                    for suffix in suffixes {
-                        let mut b = bytes.clone();
-                        b.extend_from_slice(suffix);
-                        out.push(self.classify(b)?);
-                    }
-                }
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        Some(out)
-    }
-
-    /// The starts after matching `hir` from each of `starts`.
-    fn extend(&self, hir: &regex_syntax::hir::Hir, starts: Vec<Start>) -> Option<Vec<Start>> {
-        use regex_syntax::hir::{Class, HirKind};
-        if starts.iter().all(|s| matches!(s, Start::Settled(_))) {
-            return Some(starts);
-        }
-        match hir.kind() {
-            HirKind::Empty | HirKind::Look(_) => Some(starts),
-            HirKind::Literal(lit) => self.append(starts, &[lit.0.to_ascii_lowercase()]),
-            HirKind::Class(class) => {
-                let mut bytes: Vec<u8> = Vec::new();
-                match class {
-                    Class::Bytes(c) => c.iter().for_each(|r| bytes.extend(r.start()..=r.end())),
-                    Class::Unicode(c) => {
-                        for r in c.iter() {
-                            if u32::from(r.end()) > 0x7F {
-                                return None;
-                            }
-                            bytes.extend(r.start() as u8..=r.end() as u8);
-                        }
-                    }
-                }
-                let mut folded: Vec<Vec<u8>> =
-                    bytes.iter().map(|b| vec![b.to_ascii_lowercase()]).collect();
-                folded.sort_unstable();
-                folded.dedup();
-                self.append(starts, &folded)
-            }
-            HirKind::Capture(cap) => self.extend(&cap.sub, starts),
-            HirKind::Concat(subs) => subs
-                .iter()
-                .try_fold(starts, |acc, sub| self.extend(sub, acc)),
-            HirKind::Alternation(subs) => {
-                let mut out = Vec::new();
-                for sub in subs {
-                    out.extend(self.extend(sub, starts.clone())?);
-                }
-                out.sort_unstable();
-                out.dedup();
-                Some(out)
-            }
-            HirKind::Repetition(rep) => {
-                let longest = self.keywords.iter().map(String::len).max().unwrap_or(0) as u32;
-                let mut acc = starts;
-                // Past the longest keyword, every start has settled or failed.
-                for _ in 0..rep.min.min(longest + 1) {
-                    acc = self.extend(&rep.sub, acc)?;
-                }
-                let mut all = acc.clone();
-                let extra = rep.max.map_or(u32::MAX, |m| m - rep.min).min(longest + 1);
-                for _ in 0..extra {
-                    if acc.iter().all(|s| matches!(s, Start::Settled(_))) {
-                        break;
-                    }
-                    acc = self.extend(&rep.sub, acc)?;
-                    all.extend(acc.iter().cloned());
-                }
-                all.sort_unstable();
-                all.dedup();
-                Some(all)
-            }
-        }
-    }
-}
-
-/// Capture groups of a pattern: (index, name), index 0 being the whole match.
-fn capture_groups(hir: &regex_syntax::hir::Hir, out: &mut Vec<(u32, Option<String>)>) {
-    use regex_syntax::hir::HirKind;
-    match hir.kind() {
-        HirKind::Capture(cap) => {
-            out.push((cap.index, cap.name.as_deref().map(str::to_string)));
-            capture_groups(&cap.sub, out);
-        }
-        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
-            subs.iter().for_each(|h| capture_groups(h, out));
-        }
-        HirKind::Repetition(rep) => capture_groups(&rep.sub, out),
-        _ => {}
-    }
-}
-
-fn resolve_group(
-    hir: &regex_syntax::hir::Hir,
-    group: Option<&Spanned<GroupRef>>,
-    id: &str,
-    ctx: &mut FieldCtx<'_>,
-) -> Option<usize> {
-    let mut groups = Vec::new();
-    capture_groups(hir, &mut groups);
-    let count = 1 + groups.iter().map(|g| g.0 as usize).max().unwrap_or(0);
-    let by_name = |name: &str| {
-        groups
-            .iter()
-            .find(|g| g.1.as_deref() == Some(name))
-            .map(|g| g.0 as usize)
-    };
-    match group {
-        None => Some(match by_name("secret") {
-            Some(i) => i,
-            None if count > 1 => 1,
-            None => 0,
-        }),
-        Some(g) => {
-            let found = match g.get_ref() {
-                GroupRef::Index(i) => usize::try_from(*i).ok().filter(|&i| i < count),
-                GroupRef::Name(n) => by_name(n),
-            };
-            if found.is_none() {
-                ctx.error(
-                    g,
-                    format!(
-                        "rule {id:?}: secret_group {:?} does not exist in the pattern ({} groups)",
-                        g.get_ref(),
-                        count.saturating_sub(1)
-                    ),
-                );
-            }
-            found
-        }
-    }
 }
 
 fn check_keywords(keywords: &[Spanned<String>], id: &str, ctx: &mut FieldCtx<'_>) -> Vec<String> {
@@ -745,8 +520,9 @@ mod tests {
     fn bounded_patterns_get_a_tight_reach() {
         let text = "provider = \"x\"\n[[rules]]\nid = \"x.a\"\nname = \"A\"\npattern = 'tok_[a-z]{10}'\nconfidence = \"low\"\nkeywords = [\"tok_\"]\n[[rules]]\nid = \"x.b\"\nname = \"B\"\npattern = 'tok_[a-z]+'\nconfidence = \"low\"\nkeywords = [\"tok_\"]\n";
         let set = load_text(text).unwrap();
-        assert_eq!(set.get("x.a").unwrap().reach, 14 + NEAR);
-        assert_eq!(set.get("x.b").unwrap().reach, DEFAULT_REACH);
+        let reach = |id: &str| set.get(id).unwrap().matcher.get().unwrap().reach;
+        assert_eq!(reach("x.a"), 14 + super::super::matcher::NEAR);
+        assert_eq!(reach("x.b"), super::super::matcher::DEFAULT_REACH);
     }
 
     #[test]
@@ -760,6 +536,9 @@ mod tests {
             load_text(&rule(pattern, kws))
                 .unwrap()
                 .get("x.a")
+                .unwrap()
+                .matcher
+                .get()
                 .unwrap()
                 .anchored
         };
@@ -787,8 +566,9 @@ mod tests {
     fn secret_group_defaults_to_named_then_first() {
         let text = "provider = \"x\"\n[[rules]]\nid = \"x.a\"\nname = \"A\"\npattern = '(a)(?P<secret>b)'\nconfidence = \"low\"\nkeywords = [\"ab\"]\n[[rules]]\nid = \"x.b\"\nname = \"B\"\npattern = 'k=(v+)'\nconfidence = \"low\"\nkeywords = [\"k=\"]\n";
         let set = load_text(text).unwrap();
-        assert_eq!(set.get("x.a").unwrap().secret_group, 2);
-        assert_eq!(set.get("x.b").unwrap().secret_group, 1);
+        let group = |id: &str| set.get(id).unwrap().matcher.get().unwrap().secret_group;
+        assert_eq!(group("x.a"), 2);
+        assert_eq!(group("x.b"), 1);
     }
 
     #[test]

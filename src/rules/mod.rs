@@ -6,16 +6,17 @@
 mod builtin;
 pub mod check;
 mod load;
+pub mod matcher;
 mod schema;
 pub mod validator;
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use regex_automata::meta;
 use serde::{Deserialize, Serialize};
 
-pub use load::{MAX_REACH, RuleError, RuleLoader, RuleSelection};
+pub use load::{RuleError, RuleLoader, RuleSelection};
+pub use matcher::{LazyMatcher, MAX_REACH, Matcher};
 pub use validator::Validator;
 
 /// How sure a rule is that a match is a real credential.
@@ -78,51 +79,12 @@ pub struct Example {
     pub secret: String,
 }
 
-/// A rule's regex. User rules compile when they load, so a bad one is reported with its file and
-/// line; built-in rules (which `rules check` compiles in CI) compile on first use, so a scan that
-/// touches few rules, like a pre-commit hook, starts fast.
-#[derive(Debug)]
-pub struct LazyRegex {
-    pattern: String,
-    compiled: OnceLock<Result<meta::Regex, String>>,
-}
-
-impl LazyRegex {
-    pub fn new(pattern: String) -> LazyRegex {
-        LazyRegex {
-            pattern,
-            compiled: OnceLock::new(),
-        }
-    }
-
-    /// Compiles now; the error says what is wrong with the pattern.
-    pub fn eager(pattern: String) -> Result<LazyRegex, String> {
-        let compiled = load::compile(&pattern)?;
-        Ok(LazyRegex {
-            pattern,
-            compiled: OnceLock::from(Ok(compiled)),
-        })
-    }
-
-    pub fn pattern(&self) -> &str {
-        &self.pattern
-    }
-
-    pub fn get(&self) -> Result<&meta::Regex, &str> {
-        self.compiled
-            .get_or_init(|| load::compile(&self.pattern))
-            .as_ref()
-            .map_err(String::as_str)
-    }
-}
-
 /// A validated rule.
 #[derive(Debug)]
 pub struct Rule {
     pub info: Arc<RuleInfo>,
-    pub regex: LazyRegex,
-    /// Index of the capture group that is the secret (0 = the whole match).
-    pub secret_group: usize,
+    /// The compiled pattern and how to search with it.
+    pub matcher: LazyMatcher,
     /// Lower-case literals; at least one must occur within `reach` bytes of a match.
     pub keywords: Vec<String>,
     pub min_entropy: Option<f64>,
@@ -132,13 +94,6 @@ pub struct Rule {
     /// Lower-case words that, in the name a secret is assigned to (`NextToken`, `password_len`),
     /// show the value is not a credential.
     pub stopwords: Vec<String>,
-    /// How far from a keyword hit, in bytes, a match may start or end.
-    pub reach: usize,
-    /// The longest possible match, when the pattern is bounded.
-    pub max_len: Option<usize>,
-    /// Every match begins with one of the keywords, so the regex runs anchored at each keyword hit
-    /// instead of over a window around it.
-    pub anchored: bool,
     pub examples: Vec<Example>,
     pub negative_examples: Vec<String>,
 }
