@@ -1,4 +1,7 @@
-//! Embeds every `rules/*.toml` into the binary, so the built-in pack needs no files at run time.
+//! Embeds every `rules/*.toml` into the binary. Each file is also converted to JSON here, once,
+//! so that loading the built-in pack at run time (on every pre-commit hook) parses JSON, which is
+//! several times faster than TOML. The TOML text is embedded too: a file that does not convert is
+//! reported at run time by the TOML parser, with its line.
 
 use std::env;
 use std::fmt::Write as _;
@@ -7,6 +10,7 @@ use std::path::Path;
 
 fn main() {
     let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let rules_dir = Path::new(&manifest).join("rules");
     println!("cargo:rerun-if-changed={}", rules_dir.display());
     let mut names: Vec<String> = fs::read_dir(&rules_dir)
@@ -20,18 +24,31 @@ fn main() {
         .filter(|n| n.ends_with(".toml"))
         .collect();
     names.sort();
-    let mut code = String::from("pub static FILES: &[(&str, &str)] = &[\n");
+    let mut code = String::from("pub static FILES: &[BuiltinFile] = &[\n");
     for name in &names {
         let path = rules_dir.join(name);
         println!("cargo:rerun-if-changed={}", path.display());
+        let text = fs::read_to_string(&path).expect("rule file is UTF-8 text");
+        let json = text
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|t| serde_json::to_string(&t).ok());
+        let json_expr = match json {
+            Some(json) => {
+                let json_path = Path::new(&out_dir).join(format!("{name}.json"));
+                fs::write(&json_path, json).expect("writing JSON rule file");
+                format!("Some(include_str!({:?}))", json_path.display().to_string())
+            }
+            None => "None".to_string(),
+        };
         writeln!(
             code,
-            "    ({name:?}, include_str!({:?})),",
+            "    BuiltinFile {{ name: {name:?}, toml: include_str!({:?}), json: {json_expr} }},",
             path.display().to_string()
         )
         .expect("writing to a String");
     }
     code.push_str("];\n");
-    let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_rules.rs");
+    let out = Path::new(&out_dir).join("builtin_rules.rs");
     fs::write(out, code).expect("writing builtin_rules.rs");
 }

@@ -73,7 +73,7 @@ impl Prefilter {
         }
         let (goto, outputs) = build_trie(&keywords, &classes, nclass);
         // Renumber: non-match states first (the root stays 0), match states last.
-        let n = goto.len();
+        let n = outputs.len();
         let mut order: Vec<usize> = (0..n).filter(|&s| outputs[s].is_empty()).collect();
         let first_match = order.len();
         order.extend((0..n).filter(|&s| !outputs[s].is_empty()));
@@ -84,7 +84,7 @@ impl Prefilter {
         let mut trans = vec![0u32; n * nclass];
         for (i, &s) in order.iter().enumerate() {
             for c in 0..nclass {
-                trans[i * nclass + c] = new_id[goto[s][c] as usize];
+                trans[i * nclass + c] = new_id[goto[s * nclass + c] as usize];
             }
         }
         Prefilter {
@@ -185,32 +185,35 @@ impl Prefilter {
     }
 }
 
-/// The Aho-Corasick trie with failure transitions folded in (a complete DFA), and for each state
-/// the keywords that end there (its own and those of its failure chain).
+/// The Aho-Corasick trie with failure transitions folded in (a complete DFA, as a flat table of
+/// `states * nclass` next-state ids), and for each state the keywords that end there (its own and
+/// those of its failure chain).
 fn build_trie(
     keywords: &[Vec<u8>],
     classes: &[u8; 256],
     nclass: usize,
-) -> (Vec<Vec<u32>>, Vec<Vec<u32>>) {
+) -> (Vec<u32>, Vec<Vec<u32>>) {
     const NONE: u32 = u32::MAX;
-    let mut goto: Vec<Vec<u32>> = vec![vec![NONE; nclass]];
+    let total: usize = keywords.iter().map(Vec::len).sum();
+    let mut goto: Vec<u32> = Vec::with_capacity((total + 1) * nclass);
+    goto.resize(nclass, NONE);
     let mut outputs: Vec<Vec<u32>> = vec![Vec::new()];
     for (i, kw) in keywords.iter().enumerate() {
         let mut s = 0usize;
         for &b in kw {
-            let c = classes[b as usize] as usize;
-            if goto[s][c] == NONE {
-                goto.push(vec![NONE; nclass]);
+            let slot = s * nclass + classes[b as usize] as usize;
+            if goto[slot] == NONE {
+                goto[slot] = outputs.len() as u32;
+                goto.resize(goto.len() + nclass, NONE);
                 outputs.push(Vec::new());
-                goto[s][c] = (goto.len() - 1) as u32;
             }
-            s = goto[s][c] as usize;
+            s = goto[slot] as usize;
         }
         outputs[s].push(i as u32);
     }
-    let mut fail = vec![0u32; goto.len()];
+    let mut fail = vec![0u32; outputs.len()];
     let mut queue = VecDeque::new();
-    for next in goto[0].iter_mut() {
+    for next in &mut goto[..nclass] {
         match *next {
             NONE => *next = 0,
             t => queue.push_back(t),
@@ -219,15 +222,18 @@ fn build_trie(
     // Breadth first, so a state's failure state is complete before the state is visited.
     while let Some(s) = queue.pop_front() {
         let s = s as usize;
-        let fail_row = goto[fail[s] as usize].clone();
-        for (c, &via_fail) in fail_row.iter().enumerate() {
-            let t = goto[s][c];
+        let f = fail[s] as usize;
+        for c in 0..nclass {
+            let via_fail = goto[f * nclass + c];
+            let t = goto[s * nclass + c];
             if t == NONE {
-                goto[s][c] = via_fail;
+                goto[s * nclass + c] = via_fail;
             } else {
                 fail[t as usize] = via_fail;
-                let inherited = outputs[via_fail as usize].clone();
-                outputs[t as usize].extend(inherited);
+                if !outputs[via_fail as usize].is_empty() {
+                    let inherited = outputs[via_fail as usize].clone();
+                    outputs[t as usize].extend(inherited);
+                }
                 queue.push_back(t);
             }
         }

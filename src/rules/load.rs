@@ -8,8 +8,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use toml::Spanned;
-
+use super::lines::{key_line, line_of, rule_lines};
 use super::matcher::{GroupSel, LazyMatcher, MAX_REACH, MatcherError, MatcherSpec};
 use super::schema::{ExampleSpec, GroupRef, RuleFileSpec, RuleSpec};
 use super::{Confidence, Example, Rule, RuleInfo, RuleSet, Validator, builtin};
@@ -54,6 +53,14 @@ fn id_matches(pattern: &str, id: &str) -> bool {
     }
 }
 
+/// What loading collects across files.
+#[derive(Default)]
+struct Loaded {
+    rules: Vec<Rule>,
+    errors: Vec<RuleError>,
+    warnings: Vec<String>,
+}
+
 /// Builds a [`RuleSet`] from the built-in pack and/or user rule files.
 #[derive(Debug, Clone)]
 pub struct RuleLoader {
@@ -74,13 +81,11 @@ impl Default for RuleLoader {
 
 impl RuleLoader {
     pub fn load(&self) -> Result<RuleSet, Vec<RuleError>> {
-        let mut errors = Vec::new();
-        let mut warnings = Vec::new();
-        let mut rules = Vec::new();
+        let mut out = Loaded::default();
         if self.builtin {
-            for (name, text) in builtin::FILES {
-                let label = format!("builtin:rules/{name}");
-                parse_file(&label, text, false, &mut rules, &mut errors, &mut warnings);
+            for file in builtin::FILES {
+                let label = format!("builtin:rules/{}", file.name);
+                parse_file(&label, file.toml, file.json, false, &mut out);
             }
         }
         for path in &self.paths {
@@ -89,15 +94,8 @@ impl RuleLoader {
                     for file in files {
                         let label = file.display().to_string();
                         match std::fs::read_to_string(&file) {
-                            Ok(text) => parse_file(
-                                &label,
-                                &text,
-                                true,
-                                &mut rules,
-                                &mut errors,
-                                &mut warnings,
-                            ),
-                            Err(e) => errors.push(RuleError {
+                            Ok(text) => parse_file(&label, &text, None, true, &mut out),
+                            Err(e) => out.errors.push(RuleError {
                                 file: label,
                                 line: None,
                                 message: format!("cannot read rule file: {e}"),
@@ -105,9 +103,14 @@ impl RuleLoader {
                         }
                     }
                 }
-                Err(e) => errors.push(e),
+                Err(e) => out.errors.push(e),
             }
         }
+        let Loaded {
+            mut rules,
+            mut errors,
+            warnings,
+        } = out;
         self.check_selection(&rules, &mut errors);
         rules.retain(|r: &Rule| self.selection.keeps(&r.info.id));
         check_unique_ids(&rules, &mut errors);
@@ -191,85 +194,92 @@ fn split_origin(origin: &str) -> (String, Option<usize>) {
     }
 }
 
-/// 1-based line number of a byte offset in `text`.
-fn line_of(text: &str, offset: usize) -> usize {
-    1 + text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-}
-
-/// Parses one rule file. `eager` compiles every regex now (user files); the built-in pack, which
-/// CI checks, compiles on first use.
-fn parse_file(
-    label: &str,
-    text: &str,
-    eager: bool,
-    rules: &mut Vec<Rule>,
-    errors: &mut Vec<RuleError>,
-    warnings: &mut Vec<String>,
-) {
-    let spec: RuleFileSpec = match toml::from_str(text) {
+/// Parses one rule file. `json` is the built-in pack's pre-converted copy (fast to read); a file
+/// without one, or whose JSON does not fit the schema, is read as TOML so errors get lines.
+/// `eager` builds every matcher now (user files); the built-in pack builds on first use.
+fn parse_file(label: &str, text: &str, json: Option<&str>, eager: bool, out: &mut Loaded) {
+    let parsed = match json.map(serde_json::from_str::<RuleFileSpec>) {
+        Some(Ok(spec)) => Ok(spec),
+        _ => toml::from_str::<RuleFileSpec>(text),
+    };
+    let spec = match parsed {
         Ok(s) => s,
         Err(e) => {
-            let line = e.span().map(|s| line_of(text, s.start));
-            errors.push(RuleError {
+            out.errors.push(RuleError {
                 file: label.to_string(),
-                line,
+                line: e.span().map(|s| line_of(text, s.start)),
                 message: e.message().trim().to_string(),
             });
             return;
         }
     };
     if spec.rules.is_empty() {
-        errors.push(RuleError {
+        out.errors.push(RuleError {
             file: label.to_string(),
             line: None,
             message: "the file defines no [[rules]]".into(),
         });
     }
-    for rule in spec.rules {
-        let line = line_of(text, rule.span().start);
+    // Inline arrays of rules have no headers; then errors name the file only.
+    let headers = rule_lines(text);
+    let headers = (headers.len() == spec.rules.len()).then_some(headers);
+    let count = spec.rules.len();
+    for (i, rule) in spec.rules.into_iter().enumerate() {
+        let start = headers.as_ref().map(|h| h[i]);
+        let end = headers
+            .as_ref()
+            .and_then(|h| h.get(i + 1).copied())
+            .unwrap_or(usize::MAX);
         let mut ctx = FieldCtx {
             label,
             text,
-            errors,
+            start,
+            end,
+            errors: &mut out.errors,
             failed: false,
             eager,
         };
-        if let Some(rule) = build_rule(
-            rule.into_inner(),
-            spec.provider.as_deref(),
-            line,
-            &mut ctx,
-            warnings,
-        ) {
-            rules.push(rule);
+        if let Some(rule) = build_rule(rule, spec.provider.as_deref(), &mut ctx, &mut out.warnings)
+        {
+            out.rules.push(rule);
         }
+        debug_assert!(i < count);
     }
 }
 
-/// Where field errors go while one rule is being built.
+/// Where field errors go while one rule is being built, and where the rule is in its file.
 struct FieldCtx<'a> {
     label: &'a str,
     text: &'a str,
+    /// Line of the rule's `[[rules]]` header, when known.
+    start: Option<usize>,
+    /// Line of the next rule's header.
+    end: usize,
     errors: &'a mut Vec<RuleError>,
     failed: bool,
     eager: bool,
 }
 
 impl FieldCtx<'_> {
-    fn error<T>(&mut self, at: &Spanned<T>, message: String) {
-        self.error_at(line_of(self.text, at.span().start), message);
-    }
-
-    fn error_at(&mut self, line: usize, message: String) {
+    /// Records an error about `key` (located at its `key =` line, else the rule's header).
+    fn error(&mut self, key: &str, message: String) {
+        let line = self
+            .start
+            .and_then(|s| key_line(self.text, s, self.end, key))
+            .or(self.start);
         self.failed = true;
         self.errors.push(RuleError {
             file: self.label.to_string(),
-            line: Some(line),
+            line,
             message,
         });
+    }
+
+    fn origin(&self) -> String {
+        match self.start {
+            Some(line) => format!("{}:{line}", self.label),
+            None => self.label.to_string(),
+        }
     }
 }
 
@@ -286,22 +296,21 @@ fn valid_id(id: &str) -> bool {
 fn build_rule(
     spec: RuleSpec,
     file_provider: Option<&str>,
-    line: usize,
     ctx: &mut FieldCtx<'_>,
     warnings: &mut Vec<String>,
 ) -> Option<Rule> {
-    let id = spec.id.get_ref().clone();
+    let id = spec.id;
     if !valid_id(&id) {
         ctx.error(
-            &spec.id,
+            "id",
             format!("rule id {id:?} must be lower-case letters, digits, '.', '_' or '-'"),
         );
     }
     let provider = match spec.provider.or_else(|| file_provider.map(str::to_string)) {
         Some(p) if !p.trim().is_empty() => p,
         _ => {
-            ctx.error_at(
-                line,
+            ctx.error(
+                "provider",
                 format!(
                     "rule {id:?} has no provider (set it on the rule or at the top of the file)"
                 ),
@@ -309,65 +318,62 @@ fn build_rule(
             String::new()
         }
     };
-    let confidence = match spec.confidence.get_ref().parse::<Confidence>() {
-        Ok(c) => c,
-        Err(e) => {
-            ctx.error(&spec.confidence, format!("rule {id:?}: {e}"));
-            Confidence::Low
-        }
-    };
+    let confidence = spec.confidence.parse::<Confidence>().unwrap_or_else(|e| {
+        ctx.error("confidence", format!("rule {id:?}: {e}"));
+        Confidence::Low
+    });
     let keywords = check_keywords(&spec.keywords, &id, ctx);
     if keywords.is_empty() {
         warnings.push(format!(
-            "{}:{line}: rule {id:?} has no keywords; it runs on every byte of every file",
-            ctx.label
+            "{}: rule {id:?} has no keywords; it runs on every byte of every file",
+            ctx.origin()
         ));
     }
-    let min_entropy = spec.min_entropy.as_ref().map(|e| *e.get_ref());
-    if let (Some(e), Some(spanned)) = (min_entropy, spec.min_entropy.as_ref())
+    if let Some(e) = spec.min_entropy
         && !(0.0..=8.0).contains(&e)
     {
         ctx.error(
-            spanned,
+            "min_entropy",
             format!("rule {id:?}: min_entropy {e} is outside 0..=8 bits per byte"),
         );
     }
     let validator = spec
         .validator
         .as_ref()
-        .and_then(|v| match v.get_ref().parse::<Validator>() {
+        .and_then(|v| match v.parse::<Validator>() {
             Ok(v) => Some(v),
             Err(e) => {
-                ctx.error(v, format!("rule {id:?}: {e}"));
+                ctx.error("validator", format!("rule {id:?}: {e}"));
                 None
             }
         });
-    let window = match &spec.window {
-        Some(w) => {
-            let n = *w.get_ref();
-            if n <= 0 || n as usize > MAX_REACH {
-                ctx.error(
-                    w,
-                    format!("rule {id:?}: window must be between 1 and {MAX_REACH} bytes"),
-                );
-            }
-            Some((n.max(1) as usize).min(MAX_REACH))
+    let window = match spec.window {
+        Some(n) if n <= 0 || n as usize > MAX_REACH => {
+            ctx.error(
+                "window",
+                format!("rule {id:?}: window must be between 1 and {MAX_REACH} bytes"),
+            );
+            None
         }
+        Some(n) => Some(n as usize),
         None => None,
     };
-    let secret_group = match spec.secret_group.as_ref().map(|g| (g, g.get_ref())) {
+    let secret_group = match &spec.secret_group {
         None => None,
-        Some((_, GroupRef::Name(n))) => Some(GroupSel::Name(n.clone())),
-        Some((g, GroupRef::Index(i))) => match usize::try_from(*i) {
+        Some(GroupRef::Name(n)) => Some(GroupSel::Name(n.clone())),
+        Some(GroupRef::Index(i)) => match usize::try_from(*i) {
             Ok(i) => Some(GroupSel::Index(i)),
             Err(_) => {
-                ctx.error(g, format!("rule {id:?}: secret_group must not be negative"));
+                ctx.error(
+                    "secret_group",
+                    format!("rule {id:?}: secret_group must not be negative"),
+                );
                 None
             }
         },
     };
     let matcher_spec = MatcherSpec {
-        pattern: spec.pattern.get_ref().clone(),
+        pattern: spec.pattern,
         secret_group,
         window,
         keywords: keywords.clone(),
@@ -376,34 +382,26 @@ fn build_rule(
         match LazyMatcher::eager(matcher_spec) {
             Ok(m) => Some(m),
             Err(e) => {
-                let line = match &e {
-                    MatcherError::Pattern(_) => line_of(ctx.text, spec.pattern.span().start),
-                    MatcherError::SecretGroup(_) => spec
-                        .secret_group
-                        .as_ref()
-                        .map_or(line, |g| line_of(ctx.text, g.span().start)),
+                let key = match &e {
+                    MatcherError::Pattern(_) => "pattern",
+                    MatcherError::SecretGroup(_) => "secret_group",
                 };
-                ctx.error_at(line, format!("rule {id:?}: {e}"));
+                ctx.error(key, format!("rule {id:?}: {e}"));
                 None
             }
         }
     } else {
         Some(LazyMatcher::new(matcher_spec))
     };
-    let examples = build_examples(&spec.examples);
-    if examples.is_empty() {
-        warnings.push(format!("{}:{line}: rule {id:?} has no examples", ctx.label));
-    }
     let mut stopwords = Vec::new();
-    for w in &spec.stopwords {
-        let word = w.get_ref();
+    for word in &spec.stopwords {
         if word.is_empty()
             || !word
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         {
             ctx.error(
-                w,
+                "stopwords",
                 format!(
                     "rule {id:?}: stopword {word:?} must be one lower-case word (letters, digits)"
                 ),
@@ -412,11 +410,10 @@ fn build_rule(
             stopwords.push(word.clone());
         }
     }
-    let negative_examples = spec
-        .negative_examples
-        .into_iter()
-        .map(Spanned::into_inner)
-        .collect();
+    let examples = build_examples(spec.examples);
+    if examples.is_empty() {
+        warnings.push(format!("{}: rule {id:?} has no examples", ctx.origin()));
+    }
     if ctx.failed {
         return None;
     }
@@ -427,56 +424,53 @@ fn build_rule(
         confidence,
         description: spec.description,
         references: spec.references,
-        origin: format!("{}:{line}", ctx.label),
+        origin: ctx.origin(),
     };
     Some(Rule {
         info: Arc::new(info),
         matcher: matcher?,
         keywords,
-        min_entropy,
+        min_entropy: spec.min_entropy,
         validator,
         fallback: spec.fallback,
         stopwords,
         examples,
-        negative_examples,
+        negative_examples: spec.negative_examples,
     })
 }
 
-fn check_keywords(keywords: &[Spanned<String>], id: &str, ctx: &mut FieldCtx<'_>) -> Vec<String> {
+fn check_keywords(keywords: &[String], id: &str, ctx: &mut FieldCtx<'_>) -> Vec<String> {
     let mut out = Vec::new();
-    for kw in keywords {
-        let k = kw.get_ref();
+    let mut seen = std::collections::HashSet::new();
+    for k in keywords {
         if k.len() < 2 {
             ctx.error(
-                kw,
+                "keywords",
                 format!("rule {id:?}: keyword {k:?} is shorter than 2 bytes"),
             );
         } else if !k.is_ascii() || k.bytes().any(|b| b.is_ascii_uppercase()) {
             ctx.error(
-                kw,
+                "keywords",
                 format!("rule {id:?}: keyword {k:?} must be lower-case ASCII (matching ignores ASCII case)"),
             );
-        } else if !out.contains(k) {
+        } else if seen.insert(k.as_str()) {
             out.push(k.clone());
         }
     }
     out
 }
 
-fn build_examples(specs: &[Spanned<ExampleSpec>]) -> Vec<Example> {
+fn build_examples(specs: Vec<ExampleSpec>) -> Vec<Example> {
     specs
-        .iter()
-        .map(|e| match e.get_ref() {
+        .into_iter()
+        .map(|e| match e {
             ExampleSpec::Bare(text) => Example {
-                text: text.clone(),
                 secret: text.trim().to_string(),
+                text,
             },
             ExampleSpec::Full(full) => Example {
-                text: full.text.clone(),
-                secret: full
-                    .secret
-                    .clone()
-                    .unwrap_or_else(|| full.text.trim().to_string()),
+                secret: full.secret.unwrap_or_else(|| full.text.trim().to_string()),
+                text: full.text,
             },
         })
         .collect()
@@ -487,14 +481,12 @@ mod tests {
     use super::*;
 
     fn load_text(text: &str) -> Result<RuleSet, Vec<RuleError>> {
-        let mut rules = Vec::new();
-        let mut errors = Vec::new();
-        let mut warnings = Vec::new();
-        parse_file("t.toml", text, true, &mut rules, &mut errors, &mut warnings);
-        if errors.is_empty() {
-            Ok(RuleSet::new(rules, warnings))
+        let mut out = Loaded::default();
+        parse_file("t.toml", text, None, true, &mut out);
+        if out.errors.is_empty() {
+            Ok(RuleSet::new(out.rules, out.warnings))
         } else {
-            Err(errors)
+            Err(out.errors)
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod builtin;
 pub mod check;
+mod lines;
 mod load;
 pub mod matcher;
 mod schema;

@@ -1,7 +1,7 @@
-//! The on-disk shape of a rule file, exactly as serde reads it (spans kept for error messages).
+//! The on-disk shape of a rule file, exactly as serde reads it, from TOML (user files) or from the
+//! JSON the build script makes of the built-in pack.
 
 use serde::Deserialize;
-use toml::Spanned;
 
 /// One `rules/<provider>.toml` file.
 #[derive(Debug, Deserialize)]
@@ -10,32 +10,32 @@ pub struct RuleFileSpec {
     /// Default provider for the rules in this file.
     pub provider: Option<String>,
     #[serde(default)]
-    pub rules: Vec<Spanned<RuleSpec>>,
+    pub rules: Vec<RuleSpec>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
-    pub id: Spanned<String>,
+    pub id: String,
     pub name: String,
     pub provider: Option<String>,
     pub description: Option<String>,
-    pub pattern: Spanned<String>,
-    pub secret_group: Option<Spanned<GroupRef>>,
+    pub pattern: String,
+    pub secret_group: Option<GroupRef>,
     #[serde(default)]
-    pub keywords: Vec<Spanned<String>>,
-    pub min_entropy: Option<Spanned<f64>>,
-    pub confidence: Spanned<String>,
-    pub validator: Option<Spanned<String>>,
+    pub keywords: Vec<String>,
+    pub min_entropy: Option<f64>,
+    pub confidence: String,
+    pub validator: Option<String>,
     #[serde(default)]
     pub fallback: bool,
     #[serde(default)]
-    pub stopwords: Vec<Spanned<String>>,
-    pub window: Option<Spanned<i64>>,
+    pub stopwords: Vec<String>,
+    pub window: Option<i64>,
     #[serde(default)]
-    pub examples: Vec<Spanned<ExampleSpec>>,
+    pub examples: Vec<ExampleSpec>,
     #[serde(default)]
-    pub negative_examples: Vec<Spanned<String>>,
+    pub negative_examples: Vec<String>,
     #[serde(default)]
     pub references: Vec<String>,
 }

@@ -2,7 +2,7 @@
 //! staged version; a secret the file already had at HEAD is not reported again. Only the index,
 //! HEAD's tree and the changed blobs are read, never the whole object database.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use gix::hash::ObjectId;
@@ -27,7 +27,7 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<()> {
             repo.index_path(),
         ))
     })?;
-    let head = head_blobs(&repo, sink);
+    let head = head_blobs(&repo, index.tree(), sink);
     let mut data = Vec::new();
     let mut old = Vec::new();
     let mut submodule_noted = false;
@@ -37,6 +37,9 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<()> {
             continue;
         }
         let path = entry.path(&index);
+        if head.unchanged(path) {
+            continue;
+        }
         if entry.mode.contains(gix::index::entry::Mode::COMMIT) {
             if !submodule_noted {
                 submodule_noted = true;
@@ -46,7 +49,7 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<()> {
             }
             continue;
         }
-        let before = head.get(path.as_ref() as &[u8]);
+        let before = head.files.get(path.as_ref() as &[u8]);
         if before == Some(&entry.id) {
             continue;
         }
@@ -70,15 +73,50 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// HEAD's files: path -> blob. Empty when HEAD is unborn (no commits yet).
-fn head_blobs(repo: &gix::Repository, sink: &dyn BlobSink) -> HashMap<Vec<u8>, ObjectId> {
-    let mut out = HashMap::new();
+/// What HEAD holds where the index may differ from it.
+#[derive(Default)]
+struct Head {
+    /// HEAD's files outside the unchanged directories: path -> blob.
+    files: HashMap<Vec<u8>, ObjectId>,
+    /// Directories (`""` for the root) whose index cache-tree entry has HEAD's tree id: nothing
+    /// under them is staged.
+    unchanged_dirs: HashSet<Vec<u8>>,
+}
+
+impl Head {
+    fn unchanged(&self, path: &[u8]) -> bool {
+        if self.unchanged_dirs.is_empty() {
+            return false;
+        }
+        self.unchanged_dirs.contains(&b""[..])
+            || path
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'/')
+                .any(|(i, _)| self.unchanged_dirs.contains(&path[..i]))
+    }
+}
+
+/// HEAD's files, skipping directories the index's cache-tree shows unchanged (after `git add`,
+/// only the directories on the paths of changed files are invalid), so a small change in a big
+/// repository reads few trees. Empty when HEAD is unborn (no commits yet).
+fn head_blobs(
+    repo: &gix::Repository,
+    cache_tree: Option<&gix::index::extension::Tree>,
+    sink: &dyn BlobSink,
+) -> Head {
+    let mut head = Head::default();
     let Ok(tree) = repo.head_tree_id() else {
-        return out;
+        return head;
     };
-    let mut stack: Vec<(ObjectId, Vec<u8>)> = vec![(tree.detach(), Vec::new())];
+    let mut stack: Vec<(ObjectId, Vec<u8>, Option<&gix::index::extension::Tree>)> =
+        vec![(tree.detach(), Vec::new(), cache_tree)];
     let mut buf = Vec::new();
-    while let Some((tree, prefix)) = stack.pop() {
+    while let Some((tree, prefix, cached)) = stack.pop() {
+        if cached.is_some_and(|c| c.num_entries.is_some() && c.id == tree) {
+            head.unchanged_dirs.insert(prefix);
+            continue;
+        }
         match read(repo, &tree, &mut buf) {
             Ok(gix::objs::Kind::Tree) => {}
             Ok(_) => continue,
@@ -94,11 +132,16 @@ fn head_blobs(repo: &gix::Repository, sink: &dyn BlobSink) -> HashMap<Vec<u8>, O
             }
             path.extend_from_slice(entry.filename);
             if entry.mode.is_tree() {
-                stack.push((entry.oid.to_owned(), path));
+                let child = cached.and_then(|c| {
+                    c.children
+                        .iter()
+                        .find(|t| t.name.as_slice() == entry.filename.as_ref() as &[u8])
+                });
+                stack.push((entry.oid.to_owned(), path, child));
             } else {
-                out.insert(path, entry.oid.to_owned());
+                head.files.insert(path, entry.oid.to_owned());
             }
         }
     }
-    out
+    head
 }
