@@ -118,7 +118,7 @@ pub fn run(source: &dyn Source, engine: &Engine, opts: &ScanOptions) -> anyhow::
         (outcome, findings)
     });
     outcome?;
-    let mut findings = resolve_origins(source, findings, &log)?;
+    let mut findings = pool.install(|| resolve_origins(source, findings, &log))?;
     dedup(&mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let get = |c: &AtomicU64| c.load(Ordering::Relaxed);

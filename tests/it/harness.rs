@@ -208,3 +208,110 @@ pub mod fake {
             .collect()
     }
 }
+
+/// A git repository built with the real `git` in a temp dir, with a fixed identity and clock.
+pub struct GitRepo {
+    pub dir: TestDir,
+    /// Seconds added to the commit clock per commit, so history has a stable order.
+    tick: std::cell::Cell<u32>,
+}
+
+impl GitRepo {
+    /// `git init` in a fresh temp dir (default branch `main`). Panics under CI if git is missing.
+    pub fn new() -> Option<GitRepo> {
+        if !require_tool("git") {
+            return None;
+        }
+        let repo = GitRepo {
+            dir: TestDir::new(),
+            tick: std::cell::Cell::new(0),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        Some(repo)
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs git here with an isolated environment; panics with git's stderr on failure.
+    pub fn git(&self, args: &[&str]) -> String {
+        self.git_in(self.path(), args)
+    }
+
+    pub fn git_in(&self, cwd: &Path, args: &[&str]) -> String {
+        let t = self.tick.get();
+        let date = format!("2024-01-01T00:00:{:02}Z", t % 60);
+        let date = if t >= 60 {
+            format!("2024-01-01T{:02}:{:02}:00Z", t / 60 / 60, t / 60 % 60)
+        } else {
+            date
+        };
+        let out = Command::new("git")
+            .current_dir(cwd)
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("HOME", self.path())
+            .env("GIT_AUTHOR_NAME", "Alice Example")
+            .env("GIT_AUTHOR_EMAIL", "alice@example.com")
+            .env("GIT_COMMITTER_NAME", "Alice Example")
+            .env("GIT_COMMITTER_EMAIL", "alice@example.com")
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .output()
+            .expect("run git");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Writes a file (relative to the work tree).
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
+        self.dir.write(rel, contents);
+    }
+
+    /// Stages everything and commits; returns the commit id.
+    pub fn commit_all(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.commit(message)
+    }
+
+    /// Commits what is staged (empty commits allowed); returns the commit id.
+    pub fn commit(&self, message: &str) -> String {
+        self.tick.set(self.tick.get() + 1);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// Runs `leakhound ARGS` in the repository.
+    pub fn run<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.dir.run(args)
+    }
+}
+
+/// The finding whose secret (revealed) is `secret`, from a `--show-secrets --format json` run.
+pub fn by_secret<'a>(findings: &'a [Value], secret: &str) -> &'a Value {
+    findings
+        .iter()
+        .find(|f| f["secret"] == secret)
+        .unwrap_or_else(|| panic!("no finding for {secret}: {findings:#?}"))
+}
+
+/// The revealed secrets of `findings`, sorted.
+pub fn secrets(findings: &[Value]) -> Vec<String> {
+    let mut v: Vec<String> = findings
+        .iter()
+        .map(|f| f["secret"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}

@@ -3,5 +3,6 @@
 mod harness;
 
 mod dir;
+mod git;
 mod output;
 mod rules;

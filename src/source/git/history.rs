@@ -8,22 +8,35 @@
 //! out later, and only for blobs with findings (see `provenance`).
 
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use gix::odb::pack;
 use rayon::prelude::*;
 
-use super::objects::{SeenSet, is_lfs_pointer, message_of, object_dirs, pack_indices, read};
+use super::objects::{
+    CommitTable, SeenSet, is_lfs_pointer, message_of, object_dirs, pack_indices, parse_commit, read,
+};
 use super::{Target, message_path};
 use crate::finding::GitObject;
 use crate::source::BlobSink;
 
-pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<()> {
+/// Scans every object; returns the commits met on the way (for provenance).
+pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<CommitTable> {
     let repo = ctx.repo.to_thread_local();
     let seen = SeenSet::new();
     let lfs = AtomicUsize::new(0);
+    let commits = Mutex::new(CommitTable::new());
+    let hash = repo.object_hash();
     let visit = |kind: gix::objs::Kind, data: &[u8], id: &gix::hash::oid| {
+        if kind == gix::objs::Kind::Commit
+            && let Some(record) = parse_commit(data, hash)
+        {
+            commits
+                .lock()
+                .expect("commit table poisoned")
+                .insert(id.to_owned(), record);
+        }
         visit_object(ctx, sink, &lfs, kind, data, id);
     };
     let dirs = object_dirs(&repo)?;
@@ -43,7 +56,7 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<()> {
             if lfs == 1 { "" } else { "s" }
         ));
     }
-    Ok(())
+    Ok(commits.into_inner().expect("commit table poisoned"))
 }
 
 fn visit_object(

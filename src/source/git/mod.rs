@@ -81,6 +81,8 @@ pub struct GitSource {
 struct Opened {
     label: String,
     repo: gix::ThreadSafeRepository,
+    /// The commits the full scan decoded.
+    commits: Option<objects::CommitTable>,
     /// Keeps a temporary clone alive until provenance is resolved.
     _clone: Option<tempfile::TempDir>,
 }
@@ -112,17 +114,24 @@ impl GitSource {
             threads: self.threads,
             platform: self.platform.as_ref(),
         };
-        match &self.mode {
-            GitMode::Everything => history::scan(&ctx, sink)?,
-            GitMode::Commits(sel) => range::scan(&ctx, sel, sink)?,
-            GitMode::Staged => staged::scan(&ctx, sink)?,
-        }
+        let commits = match &self.mode {
+            GitMode::Everything => Some(history::scan(&ctx, sink)?),
+            GitMode::Commits(sel) => {
+                range::scan(&ctx, sel, sink)?;
+                None
+            }
+            GitMode::Staged => {
+                staged::scan(&ctx, sink)?;
+                None
+            }
+        };
         self.opened
             .lock()
             .expect("opened list poisoned")
             .push(Opened {
                 label: target.to_string(),
                 repo,
+                commits,
                 _clone: temp,
             });
         Ok(())
@@ -157,7 +166,14 @@ impl Source for GitSource {
                 .filter(|origin| origin.git().is_some_and(|g| g.repository == o.label))
                 .collect();
             if !mine.is_empty() {
-                provenance::resolve(&ctx, &repo, mine, self.all_occurrences, diag)?;
+                provenance::resolve(
+                    &ctx,
+                    &repo,
+                    o.commits.as_ref(),
+                    mine,
+                    self.all_occurrences,
+                    diag,
+                )?;
             }
         }
         Ok(())

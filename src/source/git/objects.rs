@@ -1,7 +1,7 @@
 //! Object database plumbing shared by the modes: where objects live, a concurrent "seen" set,
 //! and reading one object.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -92,4 +92,25 @@ pub fn message_of(raw: &[u8]) -> (usize, &[u8]) {
 /// Git LFS stores a small pointer file in the repository; the content lives elsewhere.
 pub fn is_lfs_pointer(data: &[u8]) -> bool {
     data.len() < 1024 && data.starts_with(b"version https://git-lfs.github.com/spec/")
+}
+
+/// What the history walk needs of a commit.
+#[derive(Debug, Clone)]
+pub struct CommitRecord {
+    pub tree: ObjectId,
+    pub parents: Vec<ObjectId>,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
+}
+
+/// Commits decoded while reading the object database, so provenance need not read them again.
+pub type CommitTable = HashMap<ObjectId, CommitRecord>;
+
+pub fn parse_commit(data: &[u8], hash: gix::hash::Kind) -> Option<CommitRecord> {
+    let c = gix::objs::CommitRef::from_bytes(data, hash).ok()?;
+    Some(CommitRecord {
+        tree: c.tree(),
+        parents: c.parents().collect(),
+        time: c.committer().map(|s| s.seconds()).unwrap_or(0),
+    })
 }

@@ -1,18 +1,21 @@
 //! Where a blob (or message) with findings came from: the commit that first introduced it, its
 //! path there, every other place it appeared, and whether HEAD still has it.
 //!
-//! Commits reachable from any ref are visited parents-first (older first among unrelated ones),
-//! and each commit's tree is explored except for subtrees an earlier commit already had. Every
-//! distinct tree is read once, so a blob is met first in the commit that introduced it: on a
-//! branch, in a merge that resolved a conflict, at a renamed path (where it is met again, as
-//! another occurrence, not as a new finding).
+//! Commits reachable from any ref are visited parents-first (older first among unrelated ones).
+//! Every distinct tree is read once, remembering the blobs with findings it holds, so a blob is
+//! met first in the commit that introduced it: on a branch, in a merge that resolved a conflict.
+//! Each new path a blob appears at (a rename, a copy) is another occurrence, not a new finding.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
 
 use gix::hash::ObjectId;
 
-use super::objects::read;
+use super::objects::{CommitTable, parse_commit, read};
 use super::{Target, commit_info};
 use crate::finding::{CommitInfo, GitObject, Occurrence, Origin, OriginKind};
 use crate::source::Diagnostics;
@@ -28,6 +31,7 @@ struct Node {
 pub fn resolve(
     ctx: &Target<'_>,
     repo: &gix::Repository,
+    known: Option<&CommitTable>,
     mut origins: Vec<&mut Origin>,
     all_occurrences: bool,
     diag: &dyn Diagnostics,
@@ -42,21 +46,43 @@ pub fn resolve(
         .filter_map(|o| id_of(o))
         .collect();
     let refs = ref_targets(repo, diag);
-    let commits = load_commits(repo, &refs, diag);
+    let commits = load_commits(repo, known, &refs, diag);
     let index: HashMap<ObjectId, usize> =
         commits.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     let mut places: HashMap<ObjectId, Vec<(usize, Vec<u8>)>> = HashMap::new();
     if !blobs.is_empty() {
-        let mut walk = TreeWalk::new(repo, diag);
+        // Reading trees is the cost, and which blobs a tree holds does not depend on order: read
+        // all commits' trees on every core first, then credit blobs in topological order.
+        let memo = TreeMemo::new();
+        commits.par_iter().for_each_init(
+            || ctx.repo.to_thread_local(),
+            |repo, node| {
+                let walk = TreeWalk {
+                    repo,
+                    diag,
+                    targets: &blobs,
+                    memo: &memo,
+                };
+                walk.hits(node.tree, b"");
+            },
+        );
+        let walk = TreeWalk {
+            repo,
+            diag,
+            targets: &blobs,
+            memo: &memo,
+        };
+        let mut seen_places: HashSet<(ObjectId, Vec<u8>)> = HashSet::new();
         for c in topological(&commits) {
-            walk.explore(commits[c].tree, &mut |id, path| {
-                if blobs.contains(id) {
-                    places
-                        .entry(id.to_owned())
-                        .or_default()
-                        .push((c, path.to_vec()));
+            for (path, id) in walk
+                .hits(commits[c].tree, b"")
+                .iter()
+                .flat_map(|h| h.iter())
+            {
+                if seen_places.insert((*id, path.clone())) {
+                    places.entry(*id).or_default().push((c, path.clone()));
                 }
-            });
+            }
         }
     }
     let in_head = blobs_at_head(repo, &blobs, diag);
@@ -155,12 +181,19 @@ fn ref_targets(repo: &gix::Repository, diag: &dyn Diagnostics) -> Vec<RefTarget>
             }
         };
         let name = r.name().as_bstr().to_string();
-        let Ok(target) = r.peel_to_id() else {
-            diag.error(&name, "reference points to a missing object");
-            continue;
+        // The ref's own target (an annotated tag object, say), not what it peels to.
+        let direct = r.target().try_id().map(ToOwned::to_owned);
+        let mut id = match direct {
+            Some(id) => id,
+            None => match r.peel_to_id() {
+                Ok(id) => id.detach(),
+                Err(_) => {
+                    diag.error(&name, "reference points to a missing object");
+                    continue;
+                }
+            },
         };
         // Follow annotated tags (possibly nested) to the object they tag.
-        let mut id = target.detach();
         let mut tag = None;
         let commit = loop {
             match read(repo, &id, &mut buf) {
@@ -187,9 +220,15 @@ fn ref_targets(repo: &gix::Repository, diag: &dyn Diagnostics) -> Vec<RefTarget>
     out
 }
 
-/// Every commit reachable from the refs. A missing commit is reported and its history skipped;
-/// parents a shallow clone cut off are skipped with one note.
-fn load_commits(repo: &gix::Repository, refs: &[RefTarget], diag: &dyn Diagnostics) -> Vec<Node> {
+/// Every commit reachable from the refs, from the commits the scan already decoded (`known`) or
+/// read now. A missing commit is reported and its history skipped; parents a shallow clone cut
+/// off are skipped with one note.
+fn load_commits(
+    repo: &gix::Repository,
+    known: Option<&CommitTable>,
+    refs: &[RefTarget],
+    diag: &dyn Diagnostics,
+) -> Vec<Node> {
     let shallow: HashSet<ObjectId> = repo
         .shallow_commits()
         .ok()
@@ -208,40 +247,41 @@ fn load_commits(repo: &gix::Repository, refs: &[RefTarget], diag: &dyn Diagnosti
         if index.contains_key(&id) {
             continue;
         }
-        let commit = match read(repo, &id, &mut buf) {
-            Ok(gix::objs::Kind::Commit) => {
-                match gix::objs::CommitRef::from_bytes(&buf, repo.object_hash()) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        diag.error(&format!("commit {id}"), &format!("cannot parse: {e}"));
+        let record = match known.and_then(|k| k.get(&id)) {
+            Some(r) => r.clone(),
+            None => match read(repo, &id, &mut buf) {
+                Ok(gix::objs::Kind::Commit) => match parse_commit(&buf, repo.object_hash()) {
+                    Some(r) => r,
+                    None => {
+                        diag.error(&format!("commit {id}"), "cannot parse commit");
                         continue;
                     }
+                },
+                Ok(kind) => {
+                    diag.error(
+                        &format!("commit {id}"),
+                        &format!("is a {kind}, not a commit"),
+                    );
+                    continue;
                 }
-            }
-            Ok(kind) => {
-                diag.error(
-                    &format!("commit {id}"),
-                    &format!("is a {kind}, not a commit"),
-                );
-                continue;
-            }
-            Err(e) => {
-                diag.error(&format!("commit {id}"), &e.to_string());
-                continue;
-            }
+                Err(e) => {
+                    diag.error(&format!("commit {id}"), &e.to_string());
+                    continue;
+                }
+            },
         };
-        let parents: Vec<ObjectId> = if shallow.contains(&id) {
+        let parents = if shallow.contains(&id) {
             Vec::new()
         } else {
-            commit.parents().collect()
+            record.parents
         };
         queue.extend(parents.iter().copied());
         index.insert(id, nodes.len());
         nodes.push(Node {
             id,
-            tree: commit.tree(),
+            tree: record.tree,
             parents: Vec::new(),
-            time: commit.committer().map(|s| s.seconds()).unwrap_or(0),
+            time: record.time,
         });
         pending_parents.push(parents);
     }
@@ -283,72 +323,119 @@ fn topological(nodes: &[Node]) -> Vec<usize> {
     order
 }
 
-/// Explores trees, each distinct tree once across all calls.
+/// The target blobs under one tree, with their paths relative to it.
+type Hits = Arc<[(Vec<u8>, ObjectId)]>;
+
+/// What is known about each tree read so far: the target blobs it holds (`None`: none). Shared by
+/// the threads of the walk; sharded so they rarely wait on each other.
+struct TreeMemo {
+    shards: Vec<Mutex<HashMap<ObjectId, Option<Hits>>>>,
+    submodule_noted: AtomicBool,
+}
+
+impl TreeMemo {
+    const SHARDS: usize = 64;
+
+    fn new() -> TreeMemo {
+        TreeMemo {
+            shards: (0..Self::SHARDS)
+                .map(|_| Mutex::new(HashMap::new()))
+                .collect(),
+            submodule_noted: AtomicBool::new(false),
+        }
+    }
+
+    fn shard(&self, id: &ObjectId) -> &Mutex<HashMap<ObjectId, Option<Hits>>> {
+        &self.shards[id.as_bytes()[0] as usize % Self::SHARDS]
+    }
+
+    fn get(&self, id: &ObjectId) -> Option<Option<Hits>> {
+        self.shard(id)
+            .lock()
+            .expect("tree memo poisoned")
+            .get(id)
+            .cloned()
+    }
+
+    fn put(&self, id: ObjectId, hits: Option<Hits>) {
+        self.shard(&id)
+            .lock()
+            .expect("tree memo poisoned")
+            .insert(id, hits);
+    }
+}
+
+/// Reads trees, each distinct tree once (two threads may rarely both read one), and remembers
+/// which target blobs each holds and where, so an unchanged subtree met again costs a lookup, and
+/// an identical subtree at a new path (a copied or renamed directory) still yields its new paths.
 struct TreeWalk<'a> {
     repo: &'a gix::Repository,
     diag: &'a dyn Diagnostics,
-    seen: HashSet<ObjectId>,
-    buf: Vec<u8>,
-    submodule_noted: bool,
+    targets: &'a HashSet<ObjectId>,
+    memo: &'a TreeMemo,
 }
 
-impl<'a> TreeWalk<'a> {
-    fn new(repo: &'a gix::Repository, diag: &'a dyn Diagnostics) -> TreeWalk<'a> {
-        TreeWalk {
-            repo,
-            diag,
-            seen: HashSet::new(),
-            buf: Vec::new(),
-            submodule_noted: false,
+impl TreeWalk<'_> {
+    /// The target blobs under `tree`, with paths relative to it.
+    fn hits(&self, tree: ObjectId, path: &[u8]) -> Option<Hits> {
+        if let Some(known) = self.memo.get(&tree) {
+            return known;
         }
+        let mut buf = Vec::new();
+        match read(self.repo, &tree, &mut buf) {
+            Ok(gix::objs::Kind::Tree) => {}
+            Ok(kind) => {
+                self.diag
+                    .error(&format!("tree {tree}"), &format!("is a {kind}, not a tree"));
+                self.memo.put(tree, None);
+                return None;
+            }
+            Err(e) => {
+                self.diag.error(&format!("tree {tree}"), &e.to_string());
+                self.memo.put(tree, None);
+                return None;
+            }
+        }
+        let mut found: Vec<(Vec<u8>, ObjectId)> = Vec::new();
+        let mut subtrees: Vec<(Vec<u8>, ObjectId)> = Vec::new();
+        for entry in gix::objs::TreeRefIter::from_bytes(&buf, self.repo.object_hash()) {
+            let Ok(entry) = entry else {
+                self.diag
+                    .error(&format!("tree {tree}"), "cannot parse tree");
+                break;
+            };
+            let name = entry.filename.to_vec();
+            if entry.mode.is_tree() {
+                subtrees.push((name, entry.oid.to_owned()));
+            } else if entry.mode.is_commit() {
+                if !self.memo.submodule_noted.swap(true, Ordering::Relaxed) {
+                    self.diag.note(&format!(
+                        "submodule at {} (and any others) not followed: scan its repository separately",
+                        String::from_utf8_lossy(&join(path, &name))
+                    ));
+                }
+            } else if self.targets.contains(entry.oid) {
+                found.push((name, entry.oid.to_owned()));
+            }
+        }
+        for (name, sub) in subtrees {
+            if let Some(inner) = self.hits(sub, &join(path, &name)) {
+                found.extend(inner.iter().map(|(p, id)| (join(&name, p), *id)));
+            }
+        }
+        let hits = (!found.is_empty()).then(|| Hits::from(found));
+        self.memo.put(tree, hits.clone());
+        hits
     }
+}
 
-    /// Calls `blob(id, path)` for every blob in the trees under `root` not seen before.
-    fn explore(&mut self, root: ObjectId, blob: &mut dyn FnMut(&gix::hash::oid, &[u8])) {
-        let mut stack: Vec<(ObjectId, Vec<u8>)> = vec![(root, Vec::new())];
-        while let Some((tree, prefix)) = stack.pop() {
-            if !self.seen.insert(tree) {
-                continue;
-            }
-            match read(self.repo, &tree, &mut self.buf) {
-                Ok(gix::objs::Kind::Tree) => {}
-                Ok(kind) => {
-                    self.diag
-                        .error(&format!("tree {tree}"), &format!("is a {kind}, not a tree"));
-                    continue;
-                }
-                Err(e) => {
-                    self.diag.error(&format!("tree {tree}"), &e.to_string());
-                    continue;
-                }
-            }
-            for entry in gix::objs::TreeRefIter::from_bytes(&self.buf, self.repo.object_hash()) {
-                let Ok(entry) = entry else {
-                    self.diag
-                        .error(&format!("tree {tree}"), "cannot parse tree");
-                    break;
-                };
-                let mut path = prefix.clone();
-                if !path.is_empty() {
-                    path.push(b'/');
-                }
-                path.extend_from_slice(entry.filename);
-                if entry.mode.is_tree() {
-                    stack.push((entry.oid.to_owned(), path));
-                } else if entry.mode.is_commit() {
-                    if !self.submodule_noted {
-                        self.submodule_noted = true;
-                        self.diag.note(&format!(
-                            "submodule at {} (and any others) not followed: scan its repository separately",
-                            String::from_utf8_lossy(&path)
-                        ));
-                    }
-                } else {
-                    blob(entry.oid, &path);
-                }
-            }
-        }
+fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut p = dir.to_vec();
+    if !p.is_empty() {
+        p.push(b'/');
     }
+    p.extend_from_slice(name);
+    p
 }
 
 /// Which of `blobs` are in HEAD's tree, at any path.
@@ -364,12 +451,16 @@ fn blobs_at_head(
     let Ok(tree) = repo.head_tree_id() else {
         return found;
     };
-    let mut walk = TreeWalk::new(repo, diag);
-    walk.explore(tree.detach(), &mut |id, _| {
-        if blobs.contains(id) {
-            found.insert(id.to_owned());
-        }
-    });
+    let memo = TreeMemo::new();
+    let walk = TreeWalk {
+        repo,
+        diag,
+        targets: blobs,
+        memo: &memo,
+    };
+    if let Some(hits) = walk.hits(tree.detach(), b"") {
+        found.extend(hits.iter().map(|(_, id)| *id));
+    }
     found
 }
 
