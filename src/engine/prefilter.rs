@@ -5,7 +5,8 @@
 //! leaves the CPU idle. Scanning four slices of the buffer in one loop keeps four independent
 //! chains in flight, about three times the throughput of one (see `benches/engine.rs`). Match
 //! states are numbered last, so "is this a match?" is one comparison. Letters are folded to one
-//! byte class per letter, which makes matching ASCII case-insensitive.
+//! byte class per letter, which makes matching ASCII case-insensitive. Rows are padded to a power
+//! of two and cells are two bytes when they can be, to keep the hot part of the table in cache.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -17,12 +18,14 @@ const STREAMS: usize = 4;
 pub struct Prefilter {
     /// Byte -> class (ASCII case folded; bytes in no keyword share class 0).
     classes: [u8; 256],
-    stride: usize,
-    /// Premultiplied transitions: `next = trans[state + class[byte]]`.
-    trans: Vec<u32>,
-    /// States at or above this (premultiplied) id are match states.
+    /// log2 of the row width: a row holds one state's transitions, padded to a power of two so
+    /// that finding a row is a shift, not a multiplication.
+    shift: u32,
+    /// Transitions: `next = table[(state << shift) | class[byte]]`.
+    table: Table,
+    /// States at or above this are match states.
     min_match: u32,
-    /// For each match state (indexed by `(state - min_match) / stride`), the keywords ending there.
+    /// For each match state (indexed by `state - min_match`), the keywords ending there.
     outputs: Vec<Vec<u32>>,
     keyword_len: Vec<usize>,
     max_keyword: usize,
@@ -59,18 +62,7 @@ impl Prefilter {
     }
 
     fn build(keywords: Vec<Vec<u8>>, rules_of: Vec<Vec<u32>>, unkeyed: Vec<u32>) -> Prefilter {
-        let mut classes = [0u8; 256];
-        let mut nclass = 1usize;
-        for &b in keywords.iter().flatten() {
-            let b = b.to_ascii_lowercase() as usize;
-            if classes[b] == 0 {
-                classes[b] = u8::try_from(nclass).expect("at most 255 distinct keyword bytes");
-                nclass += 1;
-            }
-        }
-        for b in 0..=255u8 {
-            classes[b as usize] = classes[b.to_ascii_lowercase() as usize];
-        }
+        let (classes, nclass) = byte_classes(&keywords);
         let (goto, outputs) = build_trie(&keywords, &classes, nclass);
         // Renumber: non-match states first (the root stays 0), match states last.
         let n = outputs.len();
@@ -79,19 +71,25 @@ impl Prefilter {
         order.extend((0..n).filter(|&s| !outputs[s].is_empty()));
         let mut new_id = vec![0u32; n];
         for (i, &s) in order.iter().enumerate() {
-            new_id[s] = u32::try_from(i * nclass).expect("keyword automaton fits in u32 ids");
+            new_id[s] = u32::try_from(i).expect("keyword automaton fits in u32 ids");
         }
-        let mut trans = vec![0u32; n * nclass];
+        let shift = nclass.next_power_of_two().trailing_zeros();
+        let mut wide = vec![0u32; n << shift];
         for (i, &s) in order.iter().enumerate() {
             for c in 0..nclass {
-                trans[i * nclass + c] = new_id[goto[s * nclass + c] as usize];
+                wide[(i << shift) | c] = new_id[goto[s * nclass + c] as usize];
             }
         }
+        // Two-byte cells halve the table, so more of it stays in the CPU's caches.
+        let table = match u16::try_from(n) {
+            Ok(_) => Table::Narrow(wide.iter().map(|&x| x as u16).collect()),
+            Err(_) => Table::Wide(wide),
+        };
         Prefilter {
             classes,
-            stride: nclass,
-            trans,
-            min_match: u32::try_from(first_match * nclass).expect("fits"),
+            shift,
+            table,
+            min_match: u32::try_from(first_match).expect("fits"),
             outputs: order[first_match..]
                 .iter()
                 .map(|&s| outputs[s].clone())
@@ -103,24 +101,32 @@ impl Prefilter {
         }
     }
 
-    #[inline(always)]
-    fn step(&self, state: u32, byte: u8) -> u32 {
-        let class = self.classes[byte as usize] as usize;
-        // `trans` holds `states * stride` entries and every state id is a multiple of `stride`
-        // below that, so the index is always in bounds; the check is elided by the optimiser
-        // only sometimes, and this is the hottest loop in the program.
-        debug_assert!((state as usize) + class < self.trans.len());
-        unsafe { *self.trans.get_unchecked(state as usize + class) }
-    }
-
     /// Calls `hit(rule, keyword_start, keyword_end)` for every keyword occurrence, overlapping ones
     /// included (`client_secret` also yields `secret`).
-    pub fn for_each_hit(&self, hay: &[u8], mut hit: impl FnMut(u32, usize, usize)) {
+    pub fn for_each_hit(&self, hay: &[u8], hit: impl FnMut(u32, usize, usize)) {
+        match &self.table {
+            Table::Narrow(t) => self.hits_in(t, hay, hit),
+            Table::Wide(t) => self.hits_in(t, hay, hit),
+        }
+    }
+
+    #[inline(always)]
+    fn step<C: Cell>(&self, table: &[C], state: u32, byte: u8) -> u32 {
+        let class = self.classes[byte as usize] as usize;
+        let at = ((state as usize) << self.shift) | class;
+        // Every state below the state count has a full row and every class is below the row
+        // width, so the index is in bounds; the check is elided by the optimiser only sometimes,
+        // and this is the hottest loop in the program.
+        debug_assert!(at < table.len());
+        unsafe { table.get_unchecked(at).get() }
+    }
+
+    fn hits_in<C: Cell>(&self, table: &[C], hay: &[u8], mut hit: impl FnMut(u32, usize, usize)) {
         if self.outputs.is_empty() {
             return;
         }
         let mut on_match = |state: u32, end: usize| {
-            let out = &self.outputs[((state - self.min_match) as usize) / self.stride];
+            let out = &self.outputs[(state - self.min_match) as usize];
             for &kw in out {
                 let kw = kw as usize;
                 for &rule in &self.rules_of[kw] {
@@ -133,7 +139,7 @@ impl Prefilter {
         if n < STREAMS * (overlap + 256) {
             let mut s = 0;
             for (i, &b) in hay.iter().enumerate() {
-                s = self.step(s, b);
+                s = self.step(table, s, b);
                 if s >= self.min_match {
                     on_match(s, i + 1);
                 }
@@ -151,26 +157,43 @@ impl Prefilter {
         }
         let mut state = [0u32; STREAMS];
         let mut pending: Vec<(u32, usize)> = Vec::new();
-        // Every stream is at least `q` bytes long: run them in lock step for `q` bytes.
-        for i in 0..q {
-            let mut any = false;
-            for k in 0..STREAMS {
-                state[k] = self.step(state[k], hay[start[k] + i]);
-                any |= state[k] >= self.min_match;
-            }
-            if any {
-                for k in 0..STREAMS {
+        // Every stream is at least `q` bytes long: run them in lock step for `q` bytes. Four
+        // equal slices zipped together need no bounds checks; the loop body is four independent
+        // table lookups and one comparison.
+        let lanes: [&[u8]; STREAMS] = std::array::from_fn(|k| &hay[start[k]..start[k] + q]);
+        let (shift, classes, mm) = (self.shift, &self.classes, self.min_match);
+        let step = |s: u32, b: u8| -> u32 {
+            let at = ((s as usize) << shift) | classes[b as usize] as usize;
+            debug_assert!(at < table.len());
+            // In bounds: see `step`.
+            unsafe { table.get_unchecked(at).get() }
+        };
+        let [mut s0, mut s1, mut s2, mut s3] = state;
+        for (i, (((&b0, &b1), &b2), &b3)) in lanes[0]
+            .iter()
+            .zip(lanes[1])
+            .zip(lanes[2])
+            .zip(lanes[3])
+            .enumerate()
+        {
+            s0 = step(s0, b0);
+            s1 = step(s1, b1);
+            s2 = step(s2, b2);
+            s3 = step(s3, b3);
+            if (s0 >= mm) | (s1 >= mm) | (s2 >= mm) | (s3 >= mm) {
+                for (k, s) in [s0, s1, s2, s3].into_iter().enumerate() {
                     let at = start[k] + i + 1;
-                    if state[k] >= self.min_match && (k == 0 || at > k * q) {
-                        pending.push((state[k], at));
+                    if s >= mm && (k == 0 || at > k * q) {
+                        pending.push((s, at));
                     }
                 }
             }
         }
+        state = [s0, s1, s2, s3];
         for k in 0..STREAMS {
             let mut s = state[k];
             for (i, &b) in hay[start[k] + q..end[k]].iter().enumerate() {
-                s = self.step(s, b);
+                s = self.step(table, s, b);
                 let at = start[k] + q + i + 1;
                 if s >= self.min_match && (k == 0 || at > k * q) {
                     pending.push((s, at));
@@ -182,6 +205,49 @@ impl Prefilter {
         for (s, at) in pending {
             on_match(s, at);
         }
+    }
+}
+
+/// Maps bytes to classes: one per byte that keywords use (ASCII case folded), class 0 for the
+/// rest. (Merging classes to shrink rows was measured: the extra near-keyword hits cost far more
+/// than the smaller table saved.)
+fn byte_classes(keywords: &[Vec<u8>]) -> ([u8; 256], usize) {
+    let mut classes = [0u8; 256];
+    let mut next = 1usize;
+    for &b in keywords.iter().flatten() {
+        let b = b.to_ascii_lowercase() as usize;
+        if classes[b] == 0 {
+            classes[b] = u8::try_from(next).expect("at most 255 distinct keyword bytes");
+            next += 1;
+        }
+    }
+    for b in 0..=255u8 {
+        classes[b as usize] = classes[b.to_ascii_lowercase() as usize];
+    }
+    (classes, next)
+}
+
+/// The transition table, in two-byte cells when the automaton has under 65536 states.
+enum Table {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+trait Cell: Copy {
+    fn get(self) -> u32;
+}
+
+impl Cell for u16 {
+    #[inline(always)]
+    fn get(self) -> u32 {
+        u32::from(self)
+    }
+}
+
+impl Cell for u32 {
+    #[inline(always)]
+    fn get(self) -> u32 {
+        self
     }
 }
 

@@ -7,15 +7,16 @@
 //! up one by one, which re-walks delta chains. Which commit and path brought in a blob is worked
 //! out later, and only for blobs with findings (see `provenance`).
 
+use std::collections::HashSet;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gix::odb::pack;
 use rayon::prelude::*;
 
 use super::objects::{
-    CommitTable, SeenSet, is_lfs_pointer, message_of, object_dirs, pack_indices, parse_commit, read,
+    CommitTable, is_lfs_pointer, message_of, object_dirs, pack_indices, parse_commit, read,
 };
 use super::{Target, message_path};
 use crate::finding::GitObject;
@@ -24,7 +25,6 @@ use crate::source::BlobSink;
 /// Scans every object; returns the commits met on the way (for provenance).
 pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<CommitTable> {
     let repo = ctx.repo.to_thread_local();
-    let seen = SeenSet::new();
     let lfs = AtomicUsize::new(0);
     let commits = Mutex::new(CommitTable::new());
     let hash = repo.object_hash();
@@ -40,13 +40,24 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<CommitTable
         visit_object(ctx, sink, &lfs, kind, data, id);
     };
     let dirs = object_dirs(&repo)?;
-    for dir in &dirs {
-        for idx in pack_indices(dir) {
-            scan_pack(ctx, &repo, &idx, &seen, &visit, sink);
+    let mut packs: Vec<pack::Bundle> = Vec::new();
+    for idx in dirs.iter().flat_map(|d| pack_indices(d)) {
+        match pack::Bundle::at(&idx, hash) {
+            Ok(b) => packs.push(b),
+            Err(e) => sink.error(
+                &idx.display().to_string(),
+                &format!("cannot open pack: {e}"),
+            ),
         }
     }
+    // An object is scanned in the first pack that has it; a later copy (or a loose one) is
+    // skipped by asking the earlier packs' indices, so no set of every object id is kept.
+    for (i, bundle) in packs.iter().enumerate() {
+        scan_pack(ctx, bundle, &packs[..i], &visit, sink);
+    }
+    let mut loose_seen = HashSet::new();
     for dir in &dirs {
-        scan_loose(&repo, dir, &seen, &visit, sink);
+        scan_loose(&repo, dir, &packs, &mut loose_seen, &visit, sink);
     }
     let lfs = lfs.load(Ordering::Relaxed);
     if lfs > 0 {
@@ -91,30 +102,38 @@ fn visit_object(
     sink.scan_bytes(Arc::new(ctx.origin(object, id, path)), content);
 }
 
+/// True when one of `packs` holds `id` (so it was scanned there).
+fn in_any(packs: &[pack::Bundle], id: &gix::hash::oid) -> bool {
+    packs.iter().any(|p| p.index.lookup(id).is_some())
+}
+
 fn scan_pack(
     ctx: &Target<'_>,
-    repo: &gix::Repository,
-    idx: &Path,
-    seen: &SeenSet,
+    bundle: &pack::Bundle,
+    earlier: &[pack::Bundle],
     visit: &(dyn Fn(gix::objs::Kind, &[u8], &gix::hash::oid) + Sync),
     sink: &dyn BlobSink,
 ) {
-    let bundle = match pack::Bundle::at(idx, repo.object_hash()) {
-        Ok(b) => b,
-        Err(e) => {
-            return sink.error(
-                &idx.display().to_string(),
-                &format!("cannot open pack: {e}"),
-            );
+    // Which of this pack's objects were handled, by index position: if the one-pass read fails
+    // part way, the fallback must not report an object twice.
+    let done: Vec<AtomicU64> = (0..(bundle.index.num_objects() as usize).div_ceil(64))
+        .map(|_| AtomicU64::new(0))
+        .collect();
+    let mark = |id: &gix::hash::oid| {
+        if let Some(pos) = bundle.index.lookup(id) {
+            let pos = pos as usize;
+            done[pos / 64].fetch_or(1 << (pos % 64), Ordering::Relaxed);
         }
     };
+    let is_done = |pos: usize| done[pos / 64].load(Ordering::Relaxed) & (1 << (pos % 64)) != 0;
     let processor = |kind: gix::objs::Kind,
                      data: &[u8],
                      entry: &pack::index::Entry,
                      _: &dyn gix::progress::Progress| {
-        if seen.insert(&entry.oid) {
+        if !in_any(earlier, &entry.oid) {
             visit(kind, data, &entry.oid);
         }
+        mark(&entry.oid);
         Ok(())
     };
     let traversal = bundle.index.traverse(
@@ -136,10 +155,17 @@ fn scan_pack(
         sink.note(&format!(
             "{}: pack {} could not be read in one pass ({e}); reading its objects one by one",
             ctx.label,
-            idx.display()
+            bundle.index.path().display()
         ));
-        let ids: Vec<gix::hash::ObjectId> = bundle.index.iter().map(|e| e.oid).collect();
-        read_each(ctx, &ids, seen, visit, sink);
+        let ids: Vec<gix::hash::ObjectId> = bundle
+            .index
+            .iter()
+            .enumerate()
+            .filter(|(pos, _)| !is_done(*pos))
+            .map(|(_, e)| e.oid)
+            .filter(|id| !in_any(earlier, id))
+            .collect();
+        read_each(ctx, &ids, visit, sink);
     }
 }
 
@@ -147,29 +173,23 @@ fn scan_pack(
 fn read_each(
     ctx: &Target<'_>,
     ids: &[gix::hash::ObjectId],
-    seen: &SeenSet,
     visit: &(dyn Fn(gix::objs::Kind, &[u8], &gix::hash::oid) + Sync),
     sink: &dyn BlobSink,
 ) {
-    ids.par_iter()
-        .filter(|id| !seen.contains(id))
-        .for_each_init(
-            || (ctx.repo.to_thread_local(), Vec::new()),
-            |(repo, buf), id| match read(repo, id, buf) {
-                Ok(kind) => {
-                    if seen.insert(id) {
-                        visit(kind, buf, id);
-                    }
-                }
-                Err(e) => sink.error(&format!("object {id}"), &e.to_string()),
-            },
-        );
+    ids.par_iter().for_each_init(
+        || (ctx.repo.to_thread_local(), Vec::new()),
+        |(repo, buf), id| match read(repo, id, buf) {
+            Ok(kind) => visit(kind, buf, id),
+            Err(e) => sink.error(&format!("object {id}"), &e.to_string()),
+        },
+    );
 }
 
 fn scan_loose(
     repo: &gix::Repository,
     dir: &Path,
-    seen: &SeenSet,
+    packs: &[pack::Bundle],
+    seen: &mut HashSet<gix::hash::ObjectId>,
     visit: &(dyn Fn(gix::objs::Kind, &[u8], &gix::hash::oid) + Sync),
     sink: &dyn BlobSink,
 ) {
@@ -186,7 +206,7 @@ fn scan_loose(
                 None
             }
         })
-        .filter(|id| seen.insert(id))
+        .filter(|id| !in_any(packs, id) && seen.insert(*id))
         .collect();
     ids.par_iter()
         .for_each_init(Vec::new, |buf, id| match loose.try_find(id, buf) {

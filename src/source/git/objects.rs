@@ -1,9 +1,8 @@
 //! Object database plumbing shared by the modes: where objects live, a concurrent "seen" set,
 //! and reading one object.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use gix::hash::ObjectId;
 
@@ -31,40 +30,6 @@ pub fn pack_indices(dir: &std::path::Path) -> Vec<PathBuf> {
         .collect();
     out.sort();
     out
-}
-
-/// A set of object ids that many threads insert into; sharded so they rarely contend.
-pub struct SeenSet {
-    shards: Vec<Mutex<HashSet<ObjectId>>>,
-}
-
-impl SeenSet {
-    const SHARDS: usize = 64;
-
-    pub fn new() -> SeenSet {
-        SeenSet {
-            shards: (0..Self::SHARDS)
-                .map(|_| Mutex::new(HashSet::new()))
-                .collect(),
-        }
-    }
-
-    /// True the first time `id` is inserted.
-    pub fn insert(&self, id: &gix::hash::oid) -> bool {
-        let shard = id.as_bytes()[0] as usize % Self::SHARDS;
-        self.shards[shard]
-            .lock()
-            .expect("seen set poisoned")
-            .insert(id.to_owned())
-    }
-
-    pub fn contains(&self, id: &gix::hash::oid) -> bool {
-        let shard = id.as_bytes()[0] as usize % Self::SHARDS;
-        self.shards[shard]
-            .lock()
-            .expect("seen set poisoned")
-            .contains(id)
-    }
 }
 
 /// Reads one object into `buf`, returning its kind.
