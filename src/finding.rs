@@ -124,6 +124,11 @@ impl Snippet {
         self.text.is_empty()
     }
 
+    /// The text in clear. For matching (allowlists), never for output.
+    pub fn text(&self) -> &[u8] {
+        &self.text
+    }
+
     /// `secrets` are ranges into `text`; they may overlap and come in any order.
     pub fn new(text: Vec<u8>, mut secrets: Vec<Range<usize>>) -> Snippet {
         secrets.retain(|r| r.start < r.end && r.end <= text.len());
@@ -287,6 +292,9 @@ pub struct Finding {
     pub location: Location,
     pub snippet: Snippet,
     pub origin: Arc<Origin>,
+    /// A `leakhound:allow` comment is on a line the secret spans (seen at scan time, on the
+    /// whole line, not the cut snippet). Triage drops such findings and counts them.
+    pub inline_allow: bool,
 }
 
 impl Finding {

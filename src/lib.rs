@@ -9,13 +9,17 @@
 //! - [`rules`]: the rule pack (data files) and its checker.
 //! - [`scan`]: the pipeline tying a source to the engine on worker threads.
 //! - [`finding`]: findings, fingerprints, redaction.
+//! - [`triage`]: inline allows, ignore file, allowlists, baseline.
+//! - [`config`]: the project configuration file (`.leakhound.toml`).
 //! - [`report`]: output formats.
 //! - [`cli`]: the command line, turned into validated configuration.
 
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod finding;
 pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod triage;

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::engine::Engine;
 use crate::finding::{Finding, Origin, OriginKind};
+use crate::rules::RuleInfo;
 use crate::source::{BlobSink, Diagnostics, Source};
 
 /// Default `--max-file-size`: 25 MiB.
@@ -68,6 +69,30 @@ pub struct Summary {
     pub skipped_large: u64,
     pub rules: u64,
     pub elapsed_ms: u64,
+    /// Findings that triage held back, by reason (not counted in `findings`).
+    pub ignored: Ignored,
+}
+
+/// How many findings triage held back, and why. Reports show these so a suppression is never
+/// invisible.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Ignored {
+    /// A `leakhound:allow` comment on the line.
+    pub inline: u64,
+    /// A fingerprint listed in `.leakhoundignore`.
+    pub ignore_file: u64,
+    /// Already in the `--baseline`.
+    pub baseline: u64,
+    /// An allowlist of the project configuration (path, secret, line, stopword, commit).
+    pub allowlist: u64,
+    /// Below `min_confidence`.
+    pub below_min_confidence: u64,
+}
+
+impl Ignored {
+    pub fn total(&self) -> u64 {
+        self.inline + self.ignore_file + self.baseline + self.allowlist + self.below_min_confidence
+    }
 }
 
 /// Something that went wrong with one item; the scan continued.
@@ -81,6 +106,8 @@ pub struct ErrorRecord {
 #[derive(Debug)]
 pub struct ScanResult {
     pub findings: Vec<Finding>,
+    /// Every rule the scan ran (reports such as SARIF list them all).
+    pub rules: Vec<Arc<RuleInfo>>,
     pub summary: Summary,
     pub errors: Vec<ErrorRecord>,
     pub notes: Vec<String>,
@@ -131,9 +158,11 @@ pub fn run(source: &dyn Source, engine: &Engine, opts: &ScanOptions) -> anyhow::
         skipped_large: get(&stats.skipped_large),
         rules: engine.rules().len() as u64,
         elapsed_ms: elapsed_ms(started.elapsed()),
+        ignored: Ignored::default(),
     };
     Ok(ScanResult {
         findings,
+        rules: engine.rules().rules().iter().map(|r| r.info.clone()).collect(),
         summary,
         errors: log.errors.into_inner().expect("error log poisoned"),
         notes: log.notes.into_inner().expect("note log poisoned"),

@@ -46,6 +46,10 @@ pub enum FormatArg {
     Human,
     Json,
     Jsonl,
+    Sarif,
+    Github,
+    Junit,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

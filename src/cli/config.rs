@@ -71,6 +71,10 @@ impl ScanConfig {
                     FormatArg::Human => Format::Human,
                     FormatArg::Json => Format::Json,
                     FormatArg::Jsonl => Format::Jsonl,
+                    FormatArg::Sarif => Format::Sarif,
+                    FormatArg::Github => Format::Github,
+                    FormatArg::Junit => Format::Junit,
+                    FormatArg::Markdown => Format::Markdown,
                 },
                 path: output.output.clone(),
                 report: ReportOptions {

@@ -53,6 +53,7 @@ pub fn finish(
     report.write(
         &ReportInput {
             findings: &result.findings,
+            rules: &result.rules,
             summary: &result.summary,
             errors: &result.errors,
         },

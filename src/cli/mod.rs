@@ -5,6 +5,7 @@ mod args;
 mod config;
 mod dir;
 mod git;
+mod project;
 mod rules;
 
 use std::ffi::OsString;
@@ -51,6 +52,11 @@ enum Command {
     Dir(dir::DirArgs),
     /// Scan a git repository: its whole history, a commit range, or the staged changes.
     Git(Box<git::GitArgs>),
+    /// Work with the project configuration (.leakhound.toml).
+    Config {
+        #[command(subcommand)]
+        command: project::ConfigCommand,
+    },
     /// List the rules, or check that every rule matches its examples.
     Rules {
         #[command(subcommand)]
@@ -75,6 +81,7 @@ where
         Command::Dir(args) => dir::run(args),
         Command::Git(args) => git::run(*args),
         Command::Rules { command } => rules::run(command),
+        Command::Config { command } => project::run(command),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -6,7 +6,10 @@ mod json;
 
 use std::io::{self, Write};
 
+use std::sync::Arc;
+
 use crate::finding::Finding;
+use crate::rules::RuleInfo;
 use crate::scan::{ErrorRecord, Summary};
 
 pub use human::Human;
@@ -18,10 +21,19 @@ pub enum Format {
     Human,
     Json,
     Jsonl,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF consumers).
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...`), shown as annotations.
+    Github,
+    /// JUnit XML, for CI systems that show test reports.
+    Junit,
+    /// A Markdown table (a GitHub job summary, a merge-request comment).
+    Markdown,
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &["human", "json", "jsonl"];
+    pub const NAMES: &'static [&'static str] =
+        &["human", "json", "jsonl", "sarif", "github", "junit", "markdown"];
 }
 
 impl std::str::FromStr for Format {
@@ -31,6 +43,10 @@ impl std::str::FromStr for Format {
             "human" => Ok(Format::Human),
             "json" => Ok(Format::Json),
             "jsonl" => Ok(Format::Jsonl),
+            "sarif" => Ok(Format::Sarif),
+            "github" => Ok(Format::Github),
+            "junit" => Ok(Format::Junit),
+            "markdown" => Ok(Format::Markdown),
             other => Err(format!(
                 "unknown format {other:?} (expected one of: {})",
                 Format::NAMES.join(", ")
@@ -50,7 +66,10 @@ pub struct ReportOptions {
 /// What a scan hands to a report.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportInput<'a> {
+    /// The findings to report, sorted, after triage.
     pub findings: &'a [Finding],
+    /// Every rule the scan ran, sorted by id.
+    pub rules: &'a [Arc<RuleInfo>],
     pub summary: &'a Summary,
     pub errors: &'a [ErrorRecord],
 }
@@ -65,5 +84,7 @@ pub fn reporter(format: Format, opts: ReportOptions) -> Box<dyn Report> {
         Format::Human => Box::new(Human { opts }),
         Format::Json => Box::new(Json { opts }),
         Format::Jsonl => Box::new(JsonLines { opts }),
+        // Written by the formats work (issue 4); until then these fall back to JSON.
+        Format::Sarif | Format::Github | Format::Junit | Format::Markdown => Box::new(Json { opts }),
     }
 }

@@ -46,7 +46,8 @@ impl RuleSelection {
     }
 }
 
-fn id_matches(pattern: &str, id: &str) -> bool {
+/// Whether a rule-id pattern (exact, or a prefix ending in `*`) names `id`.
+pub fn id_matches(pattern: &str, id: &str) -> bool {
     match pattern.strip_suffix('*') {
         Some(prefix) => id.starts_with(prefix),
         None => pattern == id,

@@ -16,7 +16,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use load::{RuleError, RuleLoader, RuleSelection};
+pub use lines::{key_line, line_of};
+pub use load::{RuleError, RuleLoader, RuleSelection, id_matches};
 pub use matcher::{LazyMatcher, MAX_REACH, Matcher};
 pub use validator::Validator;
 

@@ -243,6 +243,7 @@ impl Worker {
                 },
                 snippet: snippet(chunk.data, m, &self.matches),
                 origin: origin.clone(),
+                inline_allow: has_allow_comment(chunk.data, s, e),
             });
         }
     }
@@ -255,6 +256,16 @@ fn count_blob(scanner: &Scanner<'_>, len: u64) {
 
 fn is_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(BINARY_SNIFF)]).is_some()
+}
+
+/// The marker that, anywhere on a line (in a comment of any syntax), allows that line's findings.
+pub const ALLOW_MARKER: &[u8] = b"leakhound:allow";
+
+/// Whether the lines the secret `s..e` spans carry [`ALLOW_MARKER`].
+fn has_allow_comment(data: &[u8], s: usize, e: usize) -> bool {
+    let from = memchr::memrchr(b'\n', &data[..s]).map_or(0, |p| p + 1);
+    let to = memchr::memchr(b'\n', &data[e..]).map_or(data.len(), |p| e + p);
+    memchr::memmem::find(&data[from..to], ALLOW_MARKER).is_some()
 }
 
 /// The line holding the start of `m`'s secret (cut to `SNIPPET_MAX` bytes around the secret), and

@@ -1,0 +1,1 @@
+//! Converting a gitleaks or Betterleaks configuration into a leakhound one.
