@@ -162,7 +162,12 @@ pub fn run(source: &dyn Source, engine: &Engine, opts: &ScanOptions) -> anyhow::
     };
     Ok(ScanResult {
         findings,
-        rules: engine.rules().rules().iter().map(|r| r.info.clone()).collect(),
+        rules: engine
+            .rules()
+            .rules()
+            .iter()
+            .map(|r| r.info.clone())
+            .collect(),
         summary,
         errors: log.errors.into_inner().expect("error log poisoned"),
         notes: log.notes.into_inner().expect("note log poisoned"),

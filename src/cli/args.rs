@@ -24,9 +24,10 @@ pub struct RuleArgs {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Scanning")]
 pub struct ScanArgs {
-    /// Skip files larger than this (e.g. 25MiB, 512K, 1G; K/M/G are powers of 1024).
-    #[arg(long = "max-file-size", value_name = "SIZE", default_value = "25MiB")]
-    pub max_file_size: String,
+    /// Skip files larger than this (e.g. 25MiB, 512K, 1G; K/M/G are powers of 1024)
+    /// [default: 25MiB, or max_file_size from the configuration].
+    #[arg(long = "max-file-size", value_name = "SIZE")]
+    pub max_file_size: Option<String>,
     /// Scan files that look binary (a NUL byte in the first 8 KiB) instead of skipping them.
     #[arg(long = "scan-binary")]
     pub scan_binary: bool,
@@ -74,4 +75,49 @@ pub struct OutputArgs {
     /// When to colour the human format.
     #[arg(long = "color", value_enum, default_value = "auto")]
     pub color: ColorArg,
+    /// Also write the report in FORMAT to FILE (repeatable): `--report sarif=leakhound.sarif`.
+    #[arg(long = "report", value_name = "FORMAT=FILE")]
+    pub reports: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Triage")]
+pub struct TriageArgs {
+    /// Read the project configuration from FILE [default: .leakhound.toml at the project root].
+    #[arg(long = "config", value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Do not read .leakhound.toml.
+    #[arg(long = "no-config")]
+    pub no_config: bool,
+    /// Fingerprints to ignore [default: .leakhoundignore at the project root].
+    #[arg(long = "ignore-file", value_name = "FILE")]
+    pub ignore_file: Option<PathBuf>,
+    /// Report `leakhound:allow` lines too (an audit of what the comments hide).
+    #[arg(long = "no-inline-allow")]
+    pub no_inline_allow: bool,
+    /// Report only findings that are not in this baseline (a leakhound json or jsonl report).
+    #[arg(long = "baseline", value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the findings (all of them, baselined ones included) as a new baseline to FILE.
+    #[arg(long = "baseline-out", value_name = "FILE")]
+    pub baseline_out: Option<PathBuf>,
+    /// Drop findings of rules below this confidence [default: low, or min_confidence from the
+    /// configuration].
+    #[arg(long = "min-confidence", value_enum, value_name = "LEVEL")]
+    pub min_confidence: Option<LevelArg>,
+    /// Exit 1 only for findings at or above this confidence; weaker ones are still reported.
+    #[arg(
+        long = "fail-on",
+        value_enum,
+        value_name = "LEVEL",
+        default_value = "low"
+    )]
+    pub fail_on: LevelArg,
 }

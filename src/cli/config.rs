@@ -2,15 +2,17 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use super::args::{ColorArg, FormatArg, OutputArgs, RuleArgs, ScanArgs};
+use super::args::{ColorArg, FormatArg, LevelArg, OutputArgs, RuleArgs, ScanArgs, TriageArgs};
+use crate::config::{ConfigError, ProjectConfig, parse_size};
 use crate::engine::Engine;
 use crate::report::{Format, ReportOptions};
-use crate::rules::{RuleLoader, RuleSelection};
-use crate::scan::{DEFAULT_CHUNK_SIZE, ScanOptions};
+use crate::rules::{Confidence, RuleLoader, RuleSelection};
+use crate::scan::{DEFAULT_CHUNK_SIZE, DEFAULT_MAX_FILE_SIZE, ScanOptions};
+use crate::triage::{Baseline, IGNORE_FILE_NAME, IgnoreList, Triage};
 
 /// Where and how the report is written.
 #[derive(Debug, Clone)]
@@ -33,22 +35,56 @@ impl OutputConfig {
 }
 
 /// The validated settings of one scanning command.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ScanConfig {
     pub rules: RuleLoader,
     pub scan: ScanOptions,
     pub output: OutputConfig,
+    /// More reports to write (`--report FORMAT=FILE`).
+    pub extra_reports: Vec<(Format, PathBuf)>,
+    pub triage: Triage,
+    /// Findings at or above this confidence make the exit code 1.
+    pub fail_on: Confidence,
+    /// Where to write a new baseline.
+    pub baseline_out: Option<PathBuf>,
+}
+
+/// The flag groups every scanning command has.
+pub struct CommonArgs<'a> {
+    pub rules: &'a RuleArgs,
+    pub scan: &'a ScanArgs,
+    pub output: &'a OutputArgs,
+    pub triage: &'a TriageArgs,
 }
 
 impl ScanConfig {
-    pub fn from_args(
-        rules: &RuleArgs,
-        scan: &ScanArgs,
-        output: &OutputArgs,
-    ) -> anyhow::Result<Self> {
-        let max_file_size = parse_size(&scan.max_file_size).context("--max-file-size")?;
+    /// Validates the flags and reads the project's files (`.leakhound.toml`, `.leakhoundignore`,
+    /// the baseline) from `root` (the scanned directory or repository) unless flags name others.
+    /// Flags win over the configuration file.
+    pub fn new(args: CommonArgs<'_>, root: Option<&Path>) -> anyhow::Result<Self> {
+        let CommonArgs {
+            rules,
+            scan,
+            output,
+            triage,
+        } = args;
+        let project = if triage.no_config {
+            ProjectConfig::none()
+        } else {
+            ProjectConfig::discover(triage.config.as_deref(), root).map_err(config_errors)?
+        };
+        let max_file_size = match &scan.max_file_size {
+            Some(s) => parse_size(s)
+                .map_err(anyhow::Error::msg)
+                .context("--max-file-size")?,
+            None => project.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        };
         let chunk_size = match &scan.chunk_size {
-            Some(s) => usize::try_from(parse_size(s).context("--chunk-size")?)?,
+            Some(s) => usize::try_from(
+                parse_size(s)
+                    .map_err(anyhow::Error::msg)
+                    .context("--chunk-size")?,
+            )?,
             None => DEFAULT_CHUNK_SIZE,
         };
         let to_terminal = output.output.is_none() && io::stdout().is_terminal();
@@ -57,8 +93,33 @@ impl ScanConfig {
             ColorArg::Never => false,
             ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
         };
+        let extra_reports = output
+            .reports
+            .iter()
+            .map(|r| parse_report(r))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let ignore = match (&triage.ignore_file, root) {
+            (Some(p), _) => IgnoreList::load(p)?,
+            (None, Some(root)) if root.join(IGNORE_FILE_NAME).is_file() => {
+                IgnoreList::load(&root.join(IGNORE_FILE_NAME))?
+            }
+            _ => IgnoreList::default(),
+        };
+        let baseline = triage.baseline.as_deref().map(Baseline::load).transpose()?;
+        let mut loader = rule_loader(rules);
+        loader.builtin &= project.extend_default;
+        loader.paths.extend(project.rule_files.iter().cloned());
+        loader
+            .selection
+            .disabled
+            .extend(project.disabled_rules.iter().cloned());
+        if let (Some(text), Some(path)) = (&project.inline_rules, &project.path) {
+            loader
+                .embedded
+                .push((path.display().to_string(), text.clone()));
+        }
         Ok(ScanConfig {
-            rules: rule_loader(rules),
+            rules: loader,
             scan: ScanOptions {
                 max_file_size,
                 scan_binary: scan.scan_binary,
@@ -67,21 +128,24 @@ impl ScanConfig {
                 progress: !scan.no_progress && io::stderr().is_terminal(),
             },
             output: OutputConfig {
-                format: match output.format {
-                    FormatArg::Human => Format::Human,
-                    FormatArg::Json => Format::Json,
-                    FormatArg::Jsonl => Format::Jsonl,
-                    FormatArg::Sarif => Format::Sarif,
-                    FormatArg::Github => Format::Github,
-                    FormatArg::Junit => Format::Junit,
-                    FormatArg::Markdown => Format::Markdown,
-                },
+                format: format(output.format),
                 path: output.output.clone(),
                 report: ReportOptions {
                     reveal: output.show_secrets,
                     color,
                 },
             },
+            extra_reports,
+            triage: Triage {
+                root: root.map(Path::to_path_buf),
+                inline: !triage.no_inline_allow,
+                ignore,
+                allowlists: project.allowlists,
+                min_confidence: triage.min_confidence.map(level).or(project.min_confidence),
+                baseline,
+            },
+            fail_on: level(triage.fail_on),
+            baseline_out: triage.baseline_out.clone(),
         })
     }
 
@@ -91,10 +155,54 @@ impl ScanConfig {
     }
 }
 
+fn config_errors(errors: Vec<ConfigError>) -> anyhow::Error {
+    for e in &errors {
+        eprintln!("leakhound: configuration error: {e}");
+    }
+    anyhow::anyhow!(
+        "{} problem{} in the configuration",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    )
+}
+
+fn format(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Sarif => Format::Sarif,
+        FormatArg::Github => Format::Github,
+        FormatArg::Junit => Format::Junit,
+        FormatArg::Markdown => Format::Markdown,
+    }
+}
+
+fn level(l: LevelArg) -> Confidence {
+    match l {
+        LevelArg::Low => Confidence::Low,
+        LevelArg::Medium => Confidence::Medium,
+        LevelArg::High => Confidence::High,
+    }
+}
+
+/// `sarif=out.sarif` -> (Sarif, "out.sarif").
+fn parse_report(spec: &str) -> anyhow::Result<(Format, PathBuf)> {
+    let Some((name, path)) = spec.split_once('=') else {
+        bail!("--report takes FORMAT=FILE (e.g. sarif=leakhound.sarif), got {spec:?}");
+    };
+    if path.is_empty() {
+        bail!("--report {spec:?}: no file after '='");
+    }
+    let format = name.parse::<Format>().map_err(anyhow::Error::msg)?;
+    Ok((format, PathBuf::from(path)))
+}
+
 pub fn rule_loader(args: &RuleArgs) -> RuleLoader {
     RuleLoader {
         builtin: !args.no_builtin_rules,
         paths: args.rules.clone(),
+        embedded: Vec::new(),
         selection: RuleSelection {
             only: args.only_rules.clone(),
             disabled: args.disable_rule.clone(),
@@ -116,42 +224,5 @@ pub fn load_engine(loader: &RuleLoader) -> anyhow::Result<Engine> {
                 if errors.len() == 1 { "" } else { "s" }
             )
         }
-    }
-}
-
-/// `25MiB`, `512K`, `1G`, `1000` -> bytes. K, M, G (with or without `i`/`B`) are powers of 1024.
-pub fn parse_size(s: &str) -> anyhow::Result<u64> {
-    let t = s.trim();
-    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(digits);
-    if num.is_empty() {
-        bail!("{s:?} is not a size (examples: 25MiB, 512K, 1000)");
-    }
-    let n: u64 = num
-        .parse()
-        .with_context(|| format!("{s:?} is not a size"))?;
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        other => bail!("unknown size unit {other:?} in {s:?} (use K, M or G)"),
-    };
-    n.checked_mul(mult)
-        .with_context(|| format!("{s:?} is too large"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_size;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("25MiB").unwrap(), 25 << 20);
-        assert_eq!(parse_size("512K").unwrap(), 512 << 10);
-        assert_eq!(parse_size("1000").unwrap(), 1000);
-        assert_eq!(parse_size("1 GB").unwrap(), 1 << 30);
-        assert!(parse_size("MiB").is_err());
-        assert!(parse_size("10 parsecs").is_err());
     }
 }

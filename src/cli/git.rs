@@ -6,11 +6,11 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
 use super::Exit;
-use super::args::{OutputArgs, RuleArgs, ScanArgs};
-use super::config::ScanConfig;
+use super::args::{OutputArgs, RuleArgs, ScanArgs, TriageArgs};
+use super::config::{CommonArgs, ScanConfig};
 use super::dir::finish;
 use crate::scan;
-use crate::source::git::{GitMode, GitSource, Platform, Selection};
+use crate::source::git::{GitMode, GitSource, Platform, Selection, WhenClean};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PlatformArg {
@@ -59,10 +59,22 @@ pub struct GitArgs {
     pub scan: ScanArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub triage: TriageArgs,
 }
 
 pub fn run(args: GitArgs) -> anyhow::Result<Exit> {
-    let config = ScanConfig::from_args(&args.rules, &args.scan, &args.output)?;
+    // The project's own files live in its work tree (the first repository named, when local).
+    let root = args.repos.first().map(PathBuf::from).filter(|p| p.is_dir());
+    let config = ScanConfig::new(
+        CommonArgs {
+            rules: &args.rules,
+            scan: &args.scan,
+            output: &args.output,
+            triage: &args.triage,
+        },
+        root.as_deref(),
+    )?;
     let mode = mode(&args)?;
     let engine = config.engine()?;
     let mut out = config.output.open()?;
@@ -76,12 +88,12 @@ pub fn run(args: GitArgs) -> anyhow::Result<Exit> {
         _ => None,
     };
     let result = scan::run(&source, &engine, &config.scan)?;
-    finish(&config, &result, &mut *out)
+    finish(&config, result, &mut *out)
 }
 
 fn mode(args: &GitArgs) -> anyhow::Result<GitMode> {
     if args.staged {
-        return Ok(GitMode::Staged);
+        return Ok(GitMode::Staged(WhenClean::Nothing));
     }
     let mut sel = Selection::default();
     if let Some(range) = &args.range {

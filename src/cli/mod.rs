@@ -5,6 +5,7 @@ mod args;
 mod config;
 mod dir;
 mod git;
+mod hook;
 mod project;
 mod rules;
 
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub use config::{OutputConfig, ScanConfig, parse_size};
+pub use config::{OutputConfig, ScanConfig};
 
 /// The documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,9 +50,11 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan files and directories (`-` reads standard input).
-    Dir(dir::DirArgs),
+    Dir(Box<dir::DirArgs>),
     /// Scan a git repository: its whole history, a commit range, or the staged changes.
     Git(Box<git::GitArgs>),
+    /// The pre-commit check: staged changes, or every tracked file when nothing is staged.
+    Hook(Box<hook::HookArgs>),
     /// Work with the project configuration (.leakhound.toml).
     Config {
         #[command(subcommand)]
@@ -78,8 +81,9 @@ where
         }
     };
     let result = match cli.command {
-        Command::Dir(args) => dir::run(args),
+        Command::Dir(args) => dir::run(*args),
         Command::Git(args) => git::run(*args),
+        Command::Hook(args) => hook::run(*args),
         Command::Rules { command } => rules::run(command),
         Command::Config { command } => project::run(command),
     };

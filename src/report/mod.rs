@@ -32,8 +32,9 @@ pub enum Format {
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] =
-        &["human", "json", "jsonl", "sarif", "github", "junit", "markdown"];
+    pub const NAMES: &'static [&'static str] = &[
+        "human", "json", "jsonl", "sarif", "github", "junit", "markdown",
+    ];
 }
 
 impl std::str::FromStr for Format {
@@ -85,6 +86,8 @@ pub fn reporter(format: Format, opts: ReportOptions) -> Box<dyn Report> {
         Format::Json => Box::new(Json { opts }),
         Format::Jsonl => Box::new(JsonLines { opts }),
         // Written by the formats work (issue 4); until then these fall back to JSON.
-        Format::Sarif | Format::Github | Format::Junit | Format::Markdown => Box::new(Json { opts }),
+        Format::Sarif | Format::Github | Format::Junit | Format::Markdown => {
+            Box::new(Json { opts })
+        }
     }
 }

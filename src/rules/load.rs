@@ -67,6 +67,9 @@ struct Loaded {
 pub struct RuleLoader {
     pub builtin: bool,
     pub paths: Vec<PathBuf>,
+    /// `(label, text)` of documents that hold `[[rules]]` among other keys (the project
+    /// configuration); only their `rules` are read, with the document's line numbers.
+    pub embedded: Vec<(String, String)>,
     pub selection: RuleSelection,
 }
 
@@ -75,6 +78,7 @@ impl Default for RuleLoader {
         RuleLoader {
             builtin: true,
             paths: Vec::new(),
+            embedded: Vec::new(),
             selection: RuleSelection::default(),
         }
     }
@@ -106,6 +110,9 @@ impl RuleLoader {
                 }
                 Err(e) => out.errors.push(e),
             }
+        }
+        for (label, text) in &self.embedded {
+            parse_embedded(label, text, &mut out);
         }
         let Loaded {
             mut rules,
@@ -221,11 +228,29 @@ fn parse_file(label: &str, text: &str, json: Option<&str>, eager: bool, out: &mu
             message: "the file defines no [[rules]]".into(),
         });
     }
+    build_rules(
+        label,
+        text,
+        spec.rules,
+        spec.provider.as_deref(),
+        eager,
+        out,
+    );
+}
+
+/// Validates and builds each rule of one file.
+fn build_rules(
+    label: &str,
+    text: &str,
+    specs: Vec<RuleSpec>,
+    provider: Option<&str>,
+    eager: bool,
+    out: &mut Loaded,
+) {
     // Inline arrays of rules have no headers; then errors name the file only.
     let headers = rule_lines(text);
-    let headers = (headers.len() == spec.rules.len()).then_some(headers);
-    let count = spec.rules.len();
-    for (i, rule) in spec.rules.into_iter().enumerate() {
+    let headers = (headers.len() == specs.len()).then_some(headers);
+    for (i, rule) in specs.into_iter().enumerate() {
         let start = headers.as_ref().map(|h| h[i]);
         let end = headers
             .as_ref()
@@ -240,12 +265,31 @@ fn parse_file(label: &str, text: &str, json: Option<&str>, eager: bool, out: &mu
             failed: false,
             eager,
         };
-        if let Some(rule) = build_rule(rule, spec.provider.as_deref(), &mut ctx, &mut out.warnings)
-        {
+        if let Some(rule) = build_rule(rule, provider, &mut ctx, &mut out.warnings) {
             out.rules.push(rule);
         }
-        debug_assert!(i < count);
     }
+}
+
+/// Reads the `[[rules]]` of a document that has other keys too (checked by its own reader).
+fn parse_embedded(label: &str, text: &str, out: &mut Loaded) {
+    #[derive(serde::Deserialize)]
+    struct Embedded {
+        #[serde(default)]
+        rules: Vec<RuleSpec>,
+    }
+    let spec = match toml::from_str::<Embedded>(text) {
+        Ok(s) => s,
+        Err(e) => {
+            out.errors.push(RuleError {
+                file: label.to_string(),
+                line: e.span().map(|s| line_of(text, s.start)),
+                message: e.message().trim().to_string(),
+            });
+            return;
+        }
+    };
+    build_rules(label, text, spec.rules, None, true, out);
 }
 
 /// Where field errors go while one rule is being built, and where the rule is in its file.

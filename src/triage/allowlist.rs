@@ -38,7 +38,10 @@ pub struct Allowlist {
 }
 
 impl Allowlist {
-    pub fn new(spec: &AllowlistSpec, condition: AllowCondition) -> Result<Allowlist, AllowlistError> {
+    pub fn new(
+        spec: &AllowlistSpec,
+        condition: AllowCondition,
+    ) -> Result<Allowlist, AllowlistError> {
         let bad = |value: &str, message: String| AllowlistError {
             value: value.to_string(),
             message,
@@ -76,9 +79,7 @@ impl Allowlist {
         };
         let regexes = |list: &[String], what: &str| -> Result<Vec<Regex>, AllowlistError> {
             list.iter()
-                .map(|r| {
-                    Regex::new(r).map_err(|e| bad(r, format!("bad {what} regex {r:?}: {e}")))
-                })
+                .map(|r| Regex::new(r).map_err(|e| bad(r, format!("bad {what} regex {r:?}: {e}"))))
                 .collect()
         };
         for c in &spec.commits {
@@ -102,7 +103,11 @@ impl Allowlist {
                 .filter(|w| !w.is_empty())
                 .map(|w| w.to_ascii_lowercase())
                 .collect(),
-            commits: spec.commits.iter().map(|c| c.to_ascii_lowercase()).collect(),
+            commits: spec
+                .commits
+                .iter()
+                .map(|c| c.to_ascii_lowercase())
+                .collect(),
         })
     }
 

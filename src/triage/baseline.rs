@@ -75,7 +75,10 @@ impl Baseline {
                         continue;
                     }
                     let v: Value = serde_json::from_str(line).map_err(|e| {
-                        err(Some(i + 1), format!("not a leakhound json or jsonl report: {e}"))
+                        err(
+                            Some(i + 1),
+                            format!("not a leakhound json or jsonl report: {e}"),
+                        )
                     })?;
                     add(&v, Some(i + 1))?;
                 }

@@ -77,7 +77,8 @@ mod tests {
     #[test]
     fn entries_comments_and_errors() {
         let fp = "ab".repeat(32);
-        let text = format!("# test keys\n{fp}  # fixture key, revoked\n\n0123456789abcdef # short\n");
+        let text =
+            format!("# test keys\n{fp}  # fixture key, revoked\n\n0123456789abcdef # short\n");
         let list = IgnoreList::parse("i", &text).unwrap();
         assert!(list.contains(&fp));
         assert!(list.contains(&format!("0123456789abcdef{}", "0".repeat(48))));

@@ -4,5 +4,7 @@ mod harness;
 
 mod dir;
 mod git;
+mod hook;
 mod output;
 mod rules;
+mod triage;

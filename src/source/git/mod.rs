@@ -11,6 +11,8 @@ mod provenance;
 mod range;
 mod staged;
 
+pub use staged::WhenClean;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -26,8 +28,9 @@ pub enum GitMode {
     Everything,
     /// What the selected commits introduced (ranges, branches, recent history).
     Commits(Selection),
-    /// The index compared with HEAD (the pre-commit hook).
-    Staged,
+    /// The index compared with HEAD (the pre-commit hook); with `Tracked`, every tracked file
+    /// when nothing is staged.
+    Staged(staged::WhenClean),
 }
 
 /// The commits a scoped scan covers: reachable from `tips` (all refs when empty), not from
@@ -120,8 +123,8 @@ impl GitSource {
                 range::scan(&ctx, sel, sink)?;
                 None
             }
-            GitMode::Staged => {
-                staged::scan(&ctx, sink)?;
+            GitMode::Staged(when_clean) => {
+                staged::scan(&ctx, sink, *when_clean)?;
                 None
             }
         };

@@ -12,11 +12,21 @@ use super::objects::read;
 use crate::finding::{GitObject, OriginKind};
 use crate::source::BlobSink;
 
-pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<()> {
+/// What to scan when nothing is staged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenClean {
+    /// Nothing (`git --staged`).
+    Nothing,
+    /// Every tracked file as the index holds it (the hook under `pre-commit run --all-files`,
+    /// which stages nothing but asks for the whole tree).
+    Tracked,
+}
+
+pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink, when_clean: WhenClean) -> anyhow::Result<()> {
     let repo = ctx.repo.to_thread_local();
     if repo.workdir().is_none() {
         anyhow::bail!(
-            "{}: --staged needs a repository with a work tree (this one is bare)",
+            "{}: staged changes need a repository with a work tree (this one is bare)",
             ctx.label
         );
     }
@@ -28,8 +38,8 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<()> {
         ))
     })?;
     let head = head_blobs(&repo, index.tree(), sink);
-    let mut data = Vec::new();
-    let mut old = Vec::new();
+    let mut changed: Vec<(&gix::bstr::BStr, ObjectId, Option<ObjectId>)> = Vec::new();
+    let mut tracked: Vec<(&gix::bstr::BStr, ObjectId)> = Vec::new();
     let mut submodule_noted = false;
     for entry in index.entries() {
         if entry.stage_raw() != 0 {
@@ -37,9 +47,6 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<()> {
             continue;
         }
         let path = entry.path(&index);
-        if head.unchanged(path) {
-            continue;
-        }
         if entry.mode.contains(gix::index::entry::Mode::COMMIT) {
             if !submodule_noted {
                 submodule_noted = true;
@@ -49,21 +56,49 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<()> {
             }
             continue;
         }
-        let before = head.files.get(path.as_ref() as &[u8]);
-        if before == Some(&entry.id) {
+        if when_clean == WhenClean::Tracked {
+            tracked.push((path, entry.id));
+        }
+        if head.unchanged(path) {
             continue;
         }
-        if let Err(e) = read(&repo, &entry.id, &mut data) {
+        let before = head.files.get(path.as_ref() as &[u8]).copied();
+        if before != Some(entry.id) {
+            changed.push((path, entry.id, before));
+        }
+    }
+    let mut data = Vec::new();
+    if changed.is_empty() && when_clean == WhenClean::Tracked {
+        sink.note(&format!(
+            "nothing staged: scanning the {} tracked files",
+            tracked.len()
+        ));
+        for (path, id) in tracked {
+            if let Err(e) = read(&repo, &id, &mut data) {
+                sink.error(&format!("{path} ({id})"), &e.to_string());
+                continue;
+            }
+            let mut origin = ctx.origin(GitObject::Blob, &id, path.to_vec());
+            if let OriginKind::Git(git) = &mut origin.kind {
+                git.reachable = false;
+            }
+            sink.scan_bytes(Arc::new(origin), &data);
+        }
+        return Ok(());
+    }
+    let mut old = Vec::new();
+    for (path, id, before) in changed {
+        if let Err(e) = read(&repo, &id, &mut data) {
             sink.error(&format!("staged {path}"), &e.to_string());
             continue;
         }
         let mut befores: Vec<&[u8]> = Vec::new();
         if let Some(prev) = before
-            && read(&repo, prev, &mut old).is_ok()
+            && read(&repo, &prev, &mut old).is_ok()
         {
             befores.push(&old);
         }
-        let mut origin = ctx.origin(GitObject::Blob, &entry.id, path.to_vec());
+        let mut origin = ctx.origin(GitObject::Blob, &id, path.to_vec());
         if let OriginKind::Git(git) = &mut origin.kind {
             git.staged = true;
             git.reachable = false;
