@@ -1,8 +1,12 @@
 //! Output formats. A report consumes finished findings and writes them; it never scans and never
 //! reads flags (its options arrive as a [`ReportOptions`]).
 
+mod github;
 mod human;
 mod json;
+mod junit;
+mod markdown;
+mod sarif;
 
 use std::io::{self, Write};
 
@@ -12,8 +16,12 @@ use crate::finding::Finding;
 use crate::rules::RuleInfo;
 use crate::scan::{ErrorRecord, Summary};
 
+pub use github::Github;
 pub use human::Human;
 pub use json::{Json, JsonLines, finding_json};
+pub use junit::Junit;
+pub use markdown::Markdown;
+pub use sarif::Sarif;
 
 /// The formats `--format` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,9 +93,9 @@ pub fn reporter(format: Format, opts: ReportOptions) -> Box<dyn Report> {
         Format::Human => Box::new(Human { opts }),
         Format::Json => Box::new(Json { opts }),
         Format::Jsonl => Box::new(JsonLines { opts }),
-        // Written by the formats work (issue 4); until then these fall back to JSON.
-        Format::Sarif | Format::Github | Format::Junit | Format::Markdown => {
-            Box::new(Json { opts })
-        }
+        Format::Sarif => Box::new(Sarif { opts }),
+        Format::Github => Box::new(Github { opts }),
+        Format::Junit => Box::new(Junit { opts }),
+        Format::Markdown => Box::new(Markdown { opts }),
     }
 }

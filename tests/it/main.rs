@@ -3,6 +3,8 @@
 mod harness;
 
 mod dir;
+mod formats;
+mod gate;
 mod git;
 mod hook;
 mod output;

@@ -1,0 +1,458 @@
+//! `sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
+//!
+//! The log is written with `serde_json` rather than a SARIF types crate. `serde-sarif` 0.8 builds
+//! with our toolchain, but it adds twelve crates (among them a second major version of `syn` and
+//! a build script that generates its types from the schema with `schemafy`), and the fields that
+//! matter most here (`level`, `version`, `columnKind`, a notification's level) are untyped
+//! `serde_json::Value` in it anyway. What a types crate would guard against, a misspelt or
+//! misplaced property, the integration tests catch instead: they validate every log with
+//! Microsoft's SARIF multitool, whose schema forbids unknown properties, and with its GitHub rules.
+//!
+//! Choices, documented in docs/output.md:
+//! - Confidence maps to `level` (`high`, `medium`: `error`; `low`: `warning`), to `precision`, and
+//!   to `security-severity` (`high` 8.9, `medium` 7.0, `low` 4.0: a real leaked credential is a
+//!   high-severity problem, and the lower scores rank the likelier false alarms below it).
+//! - `region` is the secret itself (its `snippet` the redacted secret); `contextRegion` is its
+//!   line, with the redacted line as the snippet.
+//! - GitHub rejects a run with more than 25,000 results: above that, the most confident findings
+//!   are kept and a notification says how many were left out.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use serde_json::{Map, Value, json};
+
+use super::{Report, ReportInput, ReportOptions};
+use crate::finding::{Finding, GitObject, GitOrigin};
+use crate::rules::{Confidence, RuleInfo};
+
+pub struct Sarif {
+    pub opts: ReportOptions,
+}
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The key of our fingerprint in `partialFingerprints`; bump the version if its meaning changes.
+pub const FINGERPRINT_KEY: &str = "leakhound/v1";
+/// GitHub code scanning rejects a run with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+
+impl Report for Sarif {
+    fn write(&self, input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &self.log(input))?;
+        writeln!(out)
+    }
+}
+
+impl Sarif {
+    fn log(&self, input: &ReportInput<'_>) -> Value {
+        let rules = Descriptors::new(input);
+        let (kept, left_out) = keep_most_confident(input.findings, MAX_RESULTS);
+        let results: Vec<Value> = kept
+            .iter()
+            .map(|f| self.result(f, rules.index(&f.rule.id)))
+            .collect();
+        let mut driver = json!({
+            "name": "leakhound",
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+        });
+        if let Some(uri) = information_uri() {
+            driver["informationUri"] = json!(uri);
+        }
+        driver["rules"] = Value::Array(rules.list.iter().map(|r| descriptor(r)).collect());
+        json!({
+            "$schema": SCHEMA,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": { "driver": driver },
+                "invocations": [invocation(input, left_out)],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+                "properties": { "summary": input.summary },
+            }],
+        })
+    }
+
+    fn result(&self, f: &Finding, rule_index: usize) -> Value {
+        let reveal = self.opts.reveal;
+        let secret = f.secret.render(reveal);
+        let git = f.origin.git();
+        let mut text = format!("{}: {secret} found", f.rule.name);
+        if let Some(c) = git.and_then(|g| g.commit.as_ref()) {
+            text.push_str(&format!(", introduced in commit {}", short(&c.id)));
+        }
+        text.push_str(". Rotate or revoke it, then remove it from the code.");
+        let loc = &f.location;
+        let region = json!({
+            "startLine": loc.line,
+            "startColumn": loc.column,
+            "endLine": loc.end_line,
+            "endColumn": loc.end_column,
+            "snippet": { "text": secret },
+        });
+        let mut physical = json!({
+            "artifactLocation": { "uri": path_uri(&f.origin.path) },
+            "region": region,
+        });
+        if !f.snippet.is_empty() {
+            physical["contextRegion"] = json!({
+                "startLine": loc.line,
+                "endLine": loc.end_line,
+                "snippet": { "text": f.snippet.render(reveal) },
+            });
+        }
+        let mut properties = Map::new();
+        properties.insert("confidence".into(), json!(f.rule.confidence));
+        properties.insert("redacted".into(), json!(!reveal));
+        if let Some(g) = git {
+            git_properties(g, f, &mut properties);
+        }
+        let mut fingerprints = Map::new();
+        fingerprints.insert(FINGERPRINT_KEY.into(), json!(f.fingerprint));
+        json!({
+            "ruleId": f.rule.id,
+            "ruleIndex": rule_index,
+            "level": level(f.rule.confidence),
+            "message": { "text": text },
+            "locations": [{ "physicalLocation": physical }],
+            "partialFingerprints": fingerprints,
+            "properties": properties,
+        })
+    }
+}
+
+/// Where a history finding came from. Never a secret: the commit summary (which may hold one,
+/// redacted or not) stays out, and so do credentials in a clone URL.
+fn git_properties(g: &GitOrigin, f: &Finding, props: &mut Map<String, Value>) {
+    props.insert("repository".into(), json!(without_userinfo(&g.repository)));
+    props.insert("object".into(), json!(g.object.as_str()));
+    props.insert("objectId".into(), json!(g.object_id));
+    if let Some(c) = &g.commit {
+        props.insert("commit".into(), json!(c.id));
+        props.insert(
+            "author".into(),
+            json!(format!("{} <{}>", c.author_name, c.author_email)),
+        );
+        props.insert("date".into(), json!(c.date));
+    }
+    if g.object == GitObject::Blob {
+        props.insert("inHead".into(), json!(g.in_head));
+    }
+    props.insert("reachable".into(), json!(g.reachable));
+    props.insert("staged".into(), json!(g.staged));
+    props.insert("otherOccurrences".into(), json!(g.other_occurrences));
+    if let Some(base) = &g.link_base {
+        props.insert("link".into(), json!(super::json::line_link(base, f)));
+    }
+}
+
+/// `https://user:token@host/repo` -> `https://host/repo`; anything else as it is.
+fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.into();
+    };
+    let authority_end = url[scheme_end..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| scheme_end + i);
+    match url[scheme_end..authority_end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..scheme_end], &url[scheme_end + at + 1..]).into(),
+        None => url.into(),
+    }
+}
+
+/// The rules of the run, in order, with each id's index (GitHub reads `ruleIndex`).
+struct Descriptors<'a> {
+    list: Vec<&'a RuleInfo>,
+    index: HashMap<&'a str, usize>,
+}
+
+impl<'a> Descriptors<'a> {
+    /// Every rule the scan ran, then any rule a finding names that is not among them (a report
+    /// fed findings from elsewhere must still point every result at a descriptor).
+    fn new(input: &ReportInput<'a>) -> Descriptors<'a> {
+        let mut d = Descriptors {
+            list: Vec::new(),
+            index: HashMap::new(),
+        };
+        let all = input.rules.iter().map(|r| &**r);
+        for rule in all.chain(input.findings.iter().map(|f| &*f.rule)) {
+            if !d.index.contains_key(rule.id.as_str()) {
+                d.index.insert(&rule.id, d.list.len());
+                d.list.push(rule);
+            }
+        }
+        d
+    }
+
+    fn index(&self, id: &str) -> usize {
+        self.index[id]
+    }
+}
+
+/// A `reportingDescriptor` with everything GitHub shows for a rule.
+fn descriptor(rule: &RuleInfo) -> Value {
+    let full = match &rule.description {
+        Some(d) => d.clone(),
+        None => format!("{} ({}).", rule.name, rule.provider),
+    };
+    let mut d = json!({
+        "id": rule.id,
+        "name": pascal_case(&rule.name),
+        "shortDescription": { "text": rule.name },
+        "fullDescription": { "text": full },
+        "help": help(rule, &full),
+        "defaultConfiguration": { "level": level(rule.confidence) },
+        "properties": {
+            "tags": ["security", "secret", rule.provider],
+            "precision": rule.confidence.as_str(),
+            "security-severity": security_severity(rule.confidence),
+            "confidence": rule.confidence,
+            "provider": rule.provider,
+        },
+    });
+    if let Some(uri) = rule.references.first() {
+        d["helpUri"] = json!(uri);
+    }
+    d
+}
+
+fn help(rule: &RuleInfo, full: &str) -> Value {
+    let what = format!(
+        "{full}\n\nA leaked secret stays usable by anyone who has read the file or its history. \
+         Rotate or revoke it where it was issued ({}) first, then remove it from the code (and \
+         from the history if it was committed) and load it from a secret store.",
+        rule.provider
+    );
+    let mut text = what.clone();
+    let mut markdown = what;
+    if !rule.references.is_empty() {
+        text.push_str("\n\nReferences:");
+        markdown.push_str("\n\nReferences:\n");
+        for r in &rule.references {
+            text.push_str(&format!("\n- {r}"));
+            markdown.push_str(&format!("\n- <{r}>"));
+        }
+    }
+    json!({ "text": text, "markdown": markdown })
+}
+
+fn invocation(input: &ReportInput<'_>, left_out: usize) -> Value {
+    let mut notes: Vec<Value> = input
+        .errors
+        .iter()
+        .map(|e| {
+            json!({
+                "level": "error",
+                "message": { "text": format!("{}: {}", e.subject, e.message) },
+                "properties": { "subject": e.subject },
+            })
+        })
+        .collect();
+    if left_out > 0 {
+        notes.push(json!({
+            "level": "warning",
+            "message": { "text": format!(
+                "{left_out} findings were left out: GitHub code scanning rejects a run with more \
+                 than {MAX_RESULTS} results. The json format lists them all."
+            ) },
+        }));
+    }
+    let mut inv = json!({ "executionSuccessful": input.summary.errors == 0 });
+    // Relative paths are relative to it; GitHub needs it to place absolute ones in the checkout.
+    if let Some(dir) = working_directory() {
+        inv["workingDirectory"] = json!({ "uri": dir });
+    }
+    if !notes.is_empty() {
+        inv["toolExecutionNotifications"] = Value::Array(notes);
+    }
+    inv
+}
+
+/// The findings to report: all of them, or the `max` most confident (in their original order).
+fn keep_most_confident(findings: &[Finding], max: usize) -> (Vec<&Finding>, usize) {
+    if findings.len() <= max {
+        return (findings.iter().collect(), 0);
+    }
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(findings[i].rule.confidence));
+    let mut keep = order[..max].to_vec();
+    keep.sort_unstable();
+    (
+        keep.into_iter().map(|i| &findings[i]).collect(),
+        findings.len() - max,
+    )
+}
+
+pub(super) fn level(c: Confidence) -> &'static str {
+    match c {
+        Confidence::High | Confidence::Medium => "error",
+        Confidence::Low => "warning",
+    }
+}
+
+/// GitHub's bands: 9.0 and above critical, 7.0 to 8.9 high, 4.0 to 6.9 medium, below low.
+fn security_severity(c: Confidence) -> &'static str {
+    match c {
+        Confidence::High => "8.9",
+        Confidence::Medium => "7.0",
+        Confidence::Low => "4.0",
+    }
+}
+
+fn information_uri() -> Option<&'static str> {
+    [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")]
+        .into_iter()
+        .find(|u| !u.is_empty())
+}
+
+/// The current directory as a `file://` URI ending in `/`.
+fn working_directory() -> Option<String> {
+    let dir = std::env::current_dir().ok()?;
+    let mut uri = path_uri(&crate::finding::path_bytes(&dir));
+    if !uri.starts_with("file:") {
+        return None;
+    }
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    Some(uri)
+}
+
+fn short(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
+
+/// `AWS access key ID` -> `AWSAccessKeyID`: each word capitalised, separators dropped.
+fn pascal_case(name: &str) -> String {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+            first.unwrap_or_default() + chars.as_str()
+        })
+        .collect()
+}
+
+/// A path as a SARIF `uri`: a relative reference for a relative path (what GitHub maps onto the
+/// repository), a `file://` URI for an absolute one. Bytes outside RFC 3986's path characters are
+/// percent-encoded from the raw path bytes, so a name that is not UTF-8 survives exactly. `:` is
+/// encoded too (a colon in a first segment would read as a scheme), and `+` (some decoders read it
+/// as a space).
+pub(super) fn path_uri(path: &[u8]) -> String {
+    let path = native_separators(path);
+    let mut rel: &[u8] = &path;
+    while let Some(rest) = rel.strip_prefix(b"./") {
+        rel = rest;
+    }
+    let mut uri = String::with_capacity(rel.len() + 8);
+    if rel.first() == Some(&b'/') {
+        uri.push_str("file://");
+    } else if is_drive_path(rel) {
+        uri.push_str("file:///");
+    }
+    for (i, &b) in rel.iter().enumerate() {
+        let keep = b.is_ascii_alphanumeric()
+            || b"-._~/!$&'()*,;=@".contains(&b)
+            || (b == b':' && i == 1 && is_drive_path(rel));
+        if keep {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri
+}
+
+/// `C:/...` (after separators are normalised): a Windows absolute path.
+fn is_drive_path(p: &[u8]) -> bool {
+    cfg!(windows) && p.len() >= 3 && p[0].is_ascii_alphabetic() && p[1] == b':' && p[2] == b'/'
+}
+
+/// Paths use `/` in URIs; on Windows a path's `\` is a separator, elsewhere part of a name.
+fn native_separators(path: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if cfg!(windows) && path.contains(&b'\\') {
+        path.iter()
+            .map(|&b| if b == b'\\' { b'/' } else { b })
+            .collect::<Vec<u8>>()
+            .into()
+    } else {
+        path.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_references_or_file_uris() {
+        assert_eq!(path_uri(b"config/prod.env"), "config/prod.env");
+        assert_eq!(path_uri(b"./a b/c#d?.txt"), "a%20b/c%23d%3F.txt");
+        assert_eq!(path_uri(b"a:b,c+d%e"), "a%3Ab,c%2Bd%25e");
+        assert_eq!(path_uri(b"caf\xc3\xa9/\xff.txt"), "caf%C3%A9/%FF.txt");
+        assert_eq!(path_uri(b"/srv/app/.env"), "file:///srv/app/.env");
+    }
+
+    #[test]
+    fn clone_urls_lose_their_credentials() {
+        assert_eq!(
+            without_userinfo("https://x-access-token:ghs_abc@github.com/o/r.git"),
+            "https://github.com/o/r.git"
+        );
+        assert_eq!(without_userinfo("ssh://git@host/r@v"), "ssh://host/r@v");
+        assert_eq!(without_userinfo("../repo"), "../repo");
+    }
+
+    fn finding(confidence: Confidence, line: u64) -> Finding {
+        let rule = RuleInfo {
+            id: format!("t.{}", confidence.as_str()),
+            name: "Test".into(),
+            provider: "t".into(),
+            confidence,
+            description: None,
+            references: Vec::new(),
+            origin: "test".into(),
+        };
+        Finding {
+            rule: std::sync::Arc::new(rule),
+            secret: crate::finding::Secret::new(b"s3cr3t-value-1234".to_vec()),
+            fingerprint: "0".repeat(64),
+            entropy: 3.0,
+            location: crate::finding::Location {
+                offset: 0,
+                line,
+                column: 1,
+                end_line: line,
+                end_column: 2,
+            },
+            snippet: crate::finding::Snippet::default(),
+            origin: std::sync::Arc::new(crate::finding::Origin::stdin()),
+            inline_allow: false,
+        }
+    }
+
+    #[test]
+    fn over_the_limit_the_most_confident_findings_stay_in_order() {
+        use Confidence::*;
+        let all: Vec<Finding> = [Low, High, Medium, Low, High]
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| finding(c, i as u64 + 1))
+            .collect();
+        let (kept, left_out) = keep_most_confident(&all, 3);
+        let lines: Vec<u64> = kept.iter().map(|f| f.location.line).collect();
+        assert_eq!((lines, left_out), (vec![2, 3, 5], 2));
+        assert_eq!(keep_most_confident(&all, 5).1, 0);
+    }
+
+    #[test]
+    fn rule_names_become_pascal_case() {
+        assert_eq!(pascal_case("AWS access key ID"), "AWSAccessKeyID");
+        assert_eq!(
+            pascal_case("Generic secret assignment"),
+            "GenericSecretAssignment"
+        );
+        assert_eq!(pascal_case("npm token (legacy)"), "NpmTokenLegacy");
+    }
+}
