@@ -7,6 +7,7 @@ mod formats;
 mod gate;
 mod git;
 mod hook;
+mod import;
 mod output;
 mod rules;
 mod triage;
