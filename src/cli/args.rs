@@ -4,6 +4,19 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+/// The flag groups every scanning command (`dir`, `git`, `hook`) has.
+#[derive(Debug, Clone, Args)]
+pub struct ScanFlags {
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub triage: TriageArgs,
+}
+
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Rules")]
 pub struct RuleArgs {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use super::args::{ColorArg, FormatArg, LevelArg, OutputArgs, RuleArgs, ScanArgs, TriageArgs};
+use super::args::{ColorArg, FormatArg, LevelArg, RuleArgs, ScanFlags};
 use crate::config::{ConfigError, ProjectConfig, parse_size};
 use crate::engine::Engine;
 use crate::report::{Format, ReportOptions};
@@ -49,25 +49,17 @@ pub struct ScanConfig {
     pub baseline_out: Option<PathBuf>,
 }
 
-/// The flag groups every scanning command has.
-pub struct CommonArgs<'a> {
-    pub rules: &'a RuleArgs,
-    pub scan: &'a ScanArgs,
-    pub output: &'a OutputArgs,
-    pub triage: &'a TriageArgs,
-}
-
 impl ScanConfig {
     /// Validates the flags and reads the project's files (`.leakhound.toml`, `.leakhoundignore`,
     /// the baseline) from `root` (the scanned directory or repository) unless flags name others.
     /// Flags win over the configuration file.
-    pub fn new(args: CommonArgs<'_>, root: Option<&Path>) -> anyhow::Result<Self> {
-        let CommonArgs {
+    pub fn new(flags: &ScanFlags, root: Option<&Path>) -> anyhow::Result<Self> {
+        let ScanFlags {
             rules,
             scan,
             output,
             triage,
-        } = args;
+        } = flags;
         let project = if triage.no_config {
             ProjectConfig::none()
         } else {

@@ -6,10 +6,8 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
 use super::Exit;
-use super::args::{OutputArgs, RuleArgs, ScanArgs, TriageArgs};
-use super::config::{CommonArgs, ScanConfig};
-use super::dir::finish;
-use crate::scan;
+use super::args::ScanFlags;
+use super::run::scan_and_report;
 use crate::source::git::{GitMode, GitSource, Platform, Selection, WhenClean};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -54,41 +52,25 @@ pub struct GitArgs {
     #[arg(long = "repo-url", value_name = "URL", requires = "platform")]
     pub repo_url: Option<String>,
     #[command(flatten)]
-    pub rules: RuleArgs,
-    #[command(flatten)]
-    pub scan: ScanArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
-    #[command(flatten)]
-    pub triage: TriageArgs,
+    pub flags: ScanFlags,
 }
 
 pub fn run(args: GitArgs) -> anyhow::Result<Exit> {
+    let mode = mode(&args)?;
     // The project's own files live in its work tree (the first repository named, when local).
     let root = args.repos.first().map(PathBuf::from).filter(|p| p.is_dir());
-    let config = ScanConfig::new(
-        CommonArgs {
-            rules: &args.rules,
-            scan: &args.scan,
-            output: &args.output,
-            triage: &args.triage,
-        },
-        root.as_deref(),
-    )?;
-    let mode = mode(&args)?;
-    let engine = config.engine()?;
-    let mut out = config.output.open()?;
-    let mut source = GitSource::new(args.repos, mode);
-    source.clone_dir = args.clone_dir;
-    source.all_occurrences = args.all_occurrences;
-    source.threads = config.scan.threads;
-    source.platform = match (args.platform, args.repo_url) {
-        (Some(PlatformArg::Github), Some(url)) => Some(Platform::GitHub(url)),
-        (Some(PlatformArg::Gitlab), Some(url)) => Some(Platform::GitLab(url)),
-        _ => None,
-    };
-    let result = scan::run(&source, &engine, &config.scan)?;
-    finish(&config, result, &mut *out)
+    scan_and_report(&args.flags, root.as_deref(), |config| {
+        let mut source = GitSource::new(args.repos, mode);
+        source.clone_dir = args.clone_dir;
+        source.all_occurrences = args.all_occurrences;
+        source.threads = config.scan.threads;
+        source.platform = match (args.platform, args.repo_url) {
+            (Some(PlatformArg::Github), Some(url)) => Some(Platform::GitHub(url)),
+            (Some(PlatformArg::Gitlab), Some(url)) => Some(Platform::GitLab(url)),
+            _ => None,
+        };
+        Ok(Box::new(source))
+    })
 }
 
 fn mode(args: &GitArgs) -> anyhow::Result<GitMode> {

@@ -6,10 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::Exit;
-use super::args::{OutputArgs, RuleArgs, ScanArgs, TriageArgs};
-use super::config::{CommonArgs, ScanConfig};
-use super::dir::finish;
-use crate::scan;
+use super::args::ScanFlags;
+use super::run::scan_and_report;
 use crate::source::git::{GitMode, GitSource, WhenClean};
 
 #[derive(Debug, Args)]
@@ -21,38 +19,22 @@ pub struct HookArgs {
     #[arg(long = "staged-only")]
     pub staged_only: bool,
     #[command(flatten)]
-    pub rules: RuleArgs,
-    #[command(flatten)]
-    pub scan: ScanArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
-    #[command(flatten)]
-    pub triage: TriageArgs,
+    pub flags: ScanFlags,
 }
 
 pub fn run(args: HookArgs) -> anyhow::Result<Exit> {
-    let config = ScanConfig::new(
-        CommonArgs {
-            rules: &args.rules,
-            scan: &args.scan,
-            output: &args.output,
-            triage: &args.triage,
-        },
-        Some(&args.repo),
-    )?;
-    let engine = config.engine()?;
-    let mut out = config.output.open()?;
     let when_clean = if args.staged_only {
         WhenClean::Nothing
     } else {
         WhenClean::Tracked
     };
-    let source = GitSource::new(
-        vec![args.repo.to_string_lossy().into_owned()],
-        GitMode::Staged(when_clean),
-    );
-    let result = scan::run(&source, &engine, &config.scan)?;
-    let exit = finish(&config, result, &mut *out)?;
+    let repo = args.repo.to_string_lossy().into_owned();
+    let exit = scan_and_report(&args.flags, Some(&args.repo), |_| {
+        Ok(Box::new(GitSource::new(
+            vec![repo],
+            GitMode::Staged(when_clean),
+        )))
+    })?;
     if exit == Exit::Findings {
         eprintln!(
             "leakhound: commit blocked: a secret is staged (see above). Remove it and rotate it \

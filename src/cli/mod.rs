@@ -8,6 +8,7 @@ mod git;
 mod hook;
 mod project;
 mod rules;
+mod run;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -148,20 +148,8 @@ impl Human {
             s.elapsed_ms as f64 / 1000.0,
             s.rules
         ));
-        let ig = &s.ignored;
-        if ig.total() > 0 {
-            let parts: Vec<String> = [
-                (ig.inline, "leakhound:allow"),
-                (ig.ignore_file, ".leakhoundignore"),
-                (ig.allowlist, "allowlist"),
-                (ig.below_min_confidence, "below min confidence"),
-                (ig.baseline, "baseline"),
-            ]
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, why)| format!("{n} {why}"))
-            .collect();
-            line.push_str(&format!("; {} ignored ({})", ig.total(), parts.join(", ")));
+        if s.ignored.total() > 0 {
+            line.push_str(&format!("; {}", super::markdown::ignored_text(&s.ignored)));
         }
         if s.skipped_binary + s.skipped_large > 0 {
             line.push_str(&format!(

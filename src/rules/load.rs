@@ -212,14 +212,7 @@ fn parse_file(label: &str, text: &str, json: Option<&str>, eager: bool, out: &mu
     };
     let spec = match parsed {
         Ok(s) => s,
-        Err(e) => {
-            out.errors.push(RuleError {
-                file: label.to_string(),
-                line: e.span().map(|s| line_of(text, s.start)),
-                message: e.message().trim().to_string(),
-            });
-            return;
-        }
+        Err(e) => return out.errors.push(toml_error(label, text, &e)),
     };
     if spec.rules.is_empty() {
         out.errors.push(RuleError {
@@ -271,6 +264,15 @@ fn build_rules(
     }
 }
 
+/// A TOML syntax or schema error, at its line.
+fn toml_error(label: &str, text: &str, e: &toml::de::Error) -> RuleError {
+    RuleError {
+        file: label.to_string(),
+        line: e.span().map(|s| line_of(text, s.start)),
+        message: e.message().trim().to_string(),
+    }
+}
+
 /// Reads the `[[rules]]` of a document that has other keys too (checked by its own reader).
 fn parse_embedded(label: &str, text: &str, out: &mut Loaded) {
     #[derive(serde::Deserialize)]
@@ -280,14 +282,7 @@ fn parse_embedded(label: &str, text: &str, out: &mut Loaded) {
     }
     let spec = match toml::from_str::<Embedded>(text) {
         Ok(s) => s,
-        Err(e) => {
-            out.errors.push(RuleError {
-                file: label.to_string(),
-                line: e.span().map(|s| line_of(text, s.start)),
-                message: e.message().trim().to_string(),
-            });
-            return;
-        }
+        Err(e) => return out.errors.push(toml_error(label, text, &e)),
     };
     build_rules(label, text, spec.rules, None, true, out);
 }

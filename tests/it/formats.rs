@@ -7,22 +7,8 @@ use serde_json::Value;
 
 use crate::harness::{GitRepo, TestDir, fake};
 
-/// Four secrets in `creds.txt` (high: AWS id, AWS secret, GitHub token; low: a password).
 fn planted(t: &TestDir) -> Vec<String> {
-    let secrets = vec![
-        fake::aws_key_id(40),
-        fake::aws_secret(41),
-        fake::github_pat(42),
-        fake::password(43),
-    ];
-    t.write(
-        "creds.txt",
-        format!(
-            "id={}\naws_secret_access_key={}\ntoken: {}\nDB_PASSWORD=\"{}\"\n",
-            secrets[0], secrets[1], secrets[2], secrets[3]
-        ),
-    );
-    secrets
+    crate::harness::plant_creds(t, 40)
 }
 
 /// Fails when any secret, or its second half, appears in `text`.

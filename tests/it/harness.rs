@@ -209,6 +209,25 @@ pub mod fake {
     }
 }
 
+/// Four secrets in `creds.txt`, made from `seed` (high: AWS id, AWS secret, GitHub token; low: a
+/// password).
+pub fn plant_creds(t: &TestDir, seed: u64) -> Vec<String> {
+    let secrets = vec![
+        fake::aws_key_id(seed),
+        fake::aws_secret(seed + 1),
+        fake::github_pat(seed + 2),
+        fake::password(seed + 3),
+    ];
+    t.write(
+        "creds.txt",
+        format!(
+            "id={}\naws_secret_access_key={}\ntoken: {}\nDB_PASSWORD=\"{}\"\n",
+            secrets[0], secrets[1], secrets[2], secrets[3]
+        ),
+    );
+    secrets
+}
+
 /// A git repository built with the real `git` in a temp dir, with a fixed identity and clock.
 pub struct GitRepo {
     pub dir: TestDir,

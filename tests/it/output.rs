@@ -3,20 +3,7 @@
 use crate::harness::{TestDir, fake};
 
 fn planted(t: &TestDir) -> Vec<String> {
-    let secrets = vec![
-        fake::aws_key_id(30),
-        fake::aws_secret(31),
-        fake::github_pat(32),
-        fake::password(33),
-    ];
-    t.write(
-        "creds.txt",
-        format!(
-            "id={}\naws_secret_access_key={}\ntoken: {}\nDB_PASSWORD=\"{}\"\n",
-            secrets[0], secrets[1], secrets[2], secrets[3]
-        ),
-    );
-    secrets
+    crate::harness::plant_creds(t, 30)
 }
 
 #[test]
