@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use regex_automata::util::captures::Captures;
 use regex_automata::{Input, meta};
 
-use crate::rules::{MAX_REACH, Rule, RuleSet};
+use crate::rules::{MAX_REACH, Matcher, Rule, RuleSet};
 use prefilter::Prefilter;
 
 /// A confirmed secret in a buffer. Offsets are relative to the buffer passed to [`Engine::find`].
@@ -59,6 +59,21 @@ pub struct Scratch {
 struct RegexScratch {
     cache: meta::Cache,
     caps: Captures,
+}
+
+/// A rule's compiled matcher with this worker's scratch for it (made on first use); `None` when
+/// the rule's pattern failed to compile (reported when the rules were loaded).
+fn regex_of<'a>(
+    rule: &'a Rule,
+    rule_idx: usize,
+    scratch: &'a mut Scratch,
+) -> Option<(&'a Matcher, &'a mut RegexScratch)> {
+    let matcher = rule.matcher.get().ok()?;
+    let rs = scratch.regex[rule_idx].get_or_insert_with(|| RegexScratch {
+        cache: matcher.regex.create_cache(),
+        caps: matcher.regex.create_captures(),
+    });
+    Some((matcher, rs))
 }
 
 /// Where one rule's regex runs: over `start..end`, or, for anchored rules, only at `start`.
@@ -203,14 +218,10 @@ impl Engine {
         out: &mut Vec<Match>,
     ) {
         let rule = &self.rules.rules()[rule_idx];
-        let Ok(matcher) = rule.matcher.get() else {
+        let Some((matcher, rs)) = regex_of(rule, rule_idx, scratch) else {
             return;
         };
         let regex = &matcher.regex;
-        let rs = scratch.regex[rule_idx].get_or_insert_with(|| RegexScratch {
-            cache: regex.create_cache(),
-            caps: regex.create_captures(),
-        });
         loop {
             let input = Input::new(hay)
                 .span(start..end)
@@ -246,14 +257,10 @@ impl Engine {
         out: &mut Vec<Match>,
     ) {
         let rule = &self.rules.rules()[rule_idx];
-        let Ok(matcher) = rule.matcher.get() else {
+        let Some((matcher, rs)) = regex_of(rule, rule_idx, scratch) else {
             return;
         };
         let regex = &matcher.regex;
-        let rs = scratch.regex[rule_idx].get_or_insert_with(|| RegexScratch {
-            cache: regex.create_cache(),
-            caps: regex.create_captures(),
-        });
         let limit = 4 * MAX_REACH;
         loop {
             let before = out.len();

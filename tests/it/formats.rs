@@ -38,15 +38,8 @@ fn short_fingerprint(findings: &[Value], path: &str, rule: &str) -> String {
         .to_string()
 }
 
-/// A repository whose `config/prod.env` got a key in its second commit and lost it in the third.
 fn leaked_then_deleted(repo: &GitRepo, key: &str) -> String {
-    repo.write("README.md", "hello\n");
-    repo.commit_all("init");
-    repo.write("config/prod.env", format!("A=1\nAWS_ACCESS_KEY_ID={key}\n"));
-    let added = repo.commit_all("Add production config");
-    repo.git(&["rm", "-q", "config/prod.env"]);
-    repo.commit("Remove credentials");
-    added
+    repo.leak_then_delete(key)
 }
 
 #[test]

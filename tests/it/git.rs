@@ -17,12 +17,7 @@ fn scan(repo: &GitRepo, args: &[&str], code: i32) -> Vec<serde_json::Value> {
 fn a_secret_added_then_deleted_is_found_with_its_commit() {
     let Some(repo) = GitRepo::new() else { return };
     let key = fake::aws_key_id(100);
-    repo.write("README.md", "hello\n");
-    repo.commit_all("init");
-    repo.write("config/prod.env", format!("A=1\nAWS_ACCESS_KEY_ID={key}\n"));
-    let added = repo.commit_all("Add production config");
-    repo.git(&["rm", "-q", "config/prod.env"]);
-    repo.commit("Remove credentials");
+    let added = repo.leak_then_delete(&key);
     let findings = scan(&repo, &["."], 1);
     assert_eq!(secrets(&findings), std::slice::from_ref(&key));
     let f = by_secret(&findings, &key);

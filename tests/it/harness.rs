@@ -307,6 +307,18 @@ impl GitRepo {
         self.git(&["rev-parse", "HEAD"])
     }
 
+    /// Commits `config/prod.env` with `key` in a second commit and removes it in a third;
+    /// returns the commit that added it.
+    pub fn leak_then_delete(&self, key: &str) -> String {
+        self.write("README.md", "hello\n");
+        self.commit_all("init");
+        self.write("config/prod.env", format!("A=1\nAWS_ACCESS_KEY_ID={key}\n"));
+        let added = self.commit_all("Add production config");
+        self.git(&["rm", "-q", "config/prod.env"]);
+        self.commit("Remove credentials");
+        added
+    }
+
     /// Runs `leakhound ARGS` in the repository.
     pub fn run<I, S>(&self, args: I) -> Run
     where
