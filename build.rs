@@ -1,12 +1,17 @@
-//! Embeds every `rules/*.toml` into the binary. Each file is also converted to JSON here, once,
-//! so that loading the built-in pack at run time (on every pre-commit hook) parses JSON, which is
-//! several times faster than TOML. The TOML text is embedded too: a file that does not convert is
-//! reported at run time by the TOML parser, with its line.
+//! Embeds every `rules/*.toml` into the binary. Each file is also converted here, once, into what
+//! a scan needs at run time (on every pre-commit hook): JSON, several times faster to parse than
+//! TOML, without the examples (only `rules check` reads them, from the TOML), and the line of each
+//! `[[rules]]` header. The TOML text is embedded too: a file that does not convert is reported at
+//! run time by the TOML parser, with its line.
 
 use std::env;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
+
+#[path = "src/rules/lines.rs"]
+#[allow(dead_code)]
+mod lines;
 
 fn main() {
     let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
@@ -32,6 +37,7 @@ fn main() {
         let json = text
             .parse::<toml::Table>()
             .ok()
+            .map(without_examples)
             .and_then(|t| serde_json::to_string(&t).ok());
         let json_expr = match json {
             Some(json) => {
@@ -43,12 +49,24 @@ fn main() {
         };
         writeln!(
             code,
-            "    BuiltinFile {{ name: {name:?}, toml: include_str!({:?}), json: {json_expr} }},",
-            path.display().to_string()
+            "    BuiltinFile {{ name: {name:?}, toml: include_str!({:?}), json: {json_expr}, lines: &{:?} }},",
+            path.display().to_string(),
+            lines::rule_lines(&text),
         )
         .expect("writing to a String");
     }
     code.push_str("];\n");
     let out = Path::new(&out_dir).join("builtin_rules.rs");
     fs::write(out, code).expect("writing builtin_rules.rs");
+}
+
+/// The file without its rules' `examples` and `negative_examples`.
+fn without_examples(mut file: toml::Table) -> toml::Table {
+    if let Some(toml::Value::Array(rules)) = file.get_mut("rules") {
+        for rule in rules.iter_mut().filter_map(toml::Value::as_table_mut) {
+            rule.remove("examples");
+            rule.remove("negative_examples");
+        }
+    }
+    file
 }

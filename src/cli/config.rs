@@ -199,6 +199,7 @@ pub fn rule_loader(args: &RuleArgs) -> RuleLoader {
             only: args.only_rules.clone(),
             disabled: args.disable_rule.clone(),
         },
+        examples: false,
     }
 }
 

@@ -97,6 +97,7 @@ fn list(args: ListArgs) -> anyhow::Result<Exit> {
 fn check_rules(args: CheckArgs) -> anyhow::Result<Exit> {
     let mut loader = rule_loader(&args.rules);
     loader.paths.extend(args.paths);
+    loader.examples = true;
     let engine = load_engine(&loader)?;
     for w in &engine.rules().warnings {
         eprintln!("leakhound: warning: {w}");

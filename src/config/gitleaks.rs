@@ -212,6 +212,7 @@ fn check(
             only: Vec::new(),
             disabled: project.disabled_rules,
         },
+        examples: false,
     };
     let messages = |errors: Vec<crate::rules::RuleError>| {
         errors.iter().map(|e| e.to_string()).collect::<Vec<_>>()

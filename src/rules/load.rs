@@ -71,6 +71,9 @@ pub struct RuleLoader {
     /// configuration); only their `rules` are read, with the document's line numbers.
     pub embedded: Vec<(String, String)>,
     pub selection: RuleSelection,
+    /// Read each rule's examples (`rules check`). Scans leave them out: then the built-in pack
+    /// loads from its precomputed JSON, which holds none.
+    pub examples: bool,
 }
 
 impl Default for RuleLoader {
@@ -80,6 +83,7 @@ impl Default for RuleLoader {
             paths: Vec::new(),
             embedded: Vec::new(),
             selection: RuleSelection::default(),
+            examples: false,
         }
     }
 }
@@ -90,7 +94,14 @@ impl RuleLoader {
         if self.builtin {
             for file in builtin::FILES {
                 let label = format!("builtin:rules/{}", file.name);
-                parse_file(&label, file.toml, file.json, false, &mut out);
+                let fast = match file.json {
+                    Some(json) if !self.examples => Some(Precomputed {
+                        json,
+                        lines: file.lines,
+                    }),
+                    _ => None,
+                };
+                parse_file(&label, file.toml, fast, false, &mut out);
             }
         }
         for path in &self.paths {
@@ -202,13 +213,35 @@ fn split_origin(origin: &str) -> (String, Option<usize>) {
     }
 }
 
-/// Parses one rule file. `json` is the built-in pack's pre-converted copy (fast to read); a file
-/// without one, or whose JSON does not fit the schema, is read as TOML so errors get lines.
-/// `eager` builds every matcher now (user files); the built-in pack builds on first use.
-fn parse_file(label: &str, text: &str, json: Option<&str>, eager: bool, out: &mut Loaded) {
-    let parsed = match json.map(serde_json::from_str::<RuleFileSpec>) {
-        Some(Ok(spec)) => Ok(spec),
-        _ => toml::from_str::<RuleFileSpec>(text),
+/// What the build script made of a built-in rule file for scans.
+struct Precomputed<'a> {
+    /// The rules as JSON, without their examples.
+    json: &'a str,
+    /// The line of each `[[rules]]` header in the TOML.
+    lines: &'a [usize],
+}
+
+/// Parses one rule file, from `fast` when there is one (a built-in file, fast to read), else (or
+/// when its JSON does not fit the schema) from the TOML, so errors get lines. `eager` builds
+/// every matcher now (user files); the built-in pack builds on first use.
+fn parse_file(
+    label: &str,
+    text: &str,
+    fast: Option<Precomputed<'_>>,
+    eager: bool,
+    out: &mut Loaded,
+) {
+    let from_json = fast
+        .as_ref()
+        .and_then(|f| serde_json::from_str::<RuleFileSpec>(f.json).ok());
+    let lines = fast
+        .as_ref()
+        .filter(|_| from_json.is_some())
+        .map(|f| f.lines);
+    let examples = from_json.is_none();
+    let parsed = match from_json {
+        Some(spec) => Ok(spec),
+        None => toml::from_str::<RuleFileSpec>(text),
     };
     let spec = match parsed {
         Ok(s) => s,
@@ -221,42 +254,54 @@ fn parse_file(label: &str, text: &str, json: Option<&str>, eager: bool, out: &mu
             message: "the file defines no [[rules]]".into(),
         });
     }
-    build_rules(
+    let file = FileCtx {
         label,
         text,
-        spec.rules,
-        spec.provider.as_deref(),
+        lines,
         eager,
-        out,
-    );
+        examples,
+    };
+    build_rules(&file, spec.rules, spec.provider.as_deref(), out);
+}
+
+/// The file the rules being built come from, and how to build them.
+struct FileCtx<'a> {
+    label: &'a str,
+    text: &'a str,
+    /// Precomputed `[[rules]]` header lines; else they are found in `text`.
+    lines: Option<&'a [usize]>,
+    /// Build every matcher now.
+    eager: bool,
+    /// The file's examples were read (a rule without any is worth a warning).
+    examples: bool,
 }
 
 /// Validates and builds each rule of one file.
-fn build_rules(
-    label: &str,
-    text: &str,
-    specs: Vec<RuleSpec>,
-    provider: Option<&str>,
-    eager: bool,
-    out: &mut Loaded,
-) {
+fn build_rules(file: &FileCtx<'_>, specs: Vec<RuleSpec>, provider: Option<&str>, out: &mut Loaded) {
     // Inline arrays of rules have no headers; then errors name the file only.
-    let headers = rule_lines(text);
+    let found;
+    let headers = match file.lines {
+        Some(lines) => lines,
+        None => {
+            found = rule_lines(file.text);
+            &found
+        }
+    };
     let headers = (headers.len() == specs.len()).then_some(headers);
     for (i, rule) in specs.into_iter().enumerate() {
-        let start = headers.as_ref().map(|h| h[i]);
+        let start = headers.map(|h| h[i]);
         let end = headers
-            .as_ref()
             .and_then(|h| h.get(i + 1).copied())
             .unwrap_or(usize::MAX);
         let mut ctx = FieldCtx {
-            label,
-            text,
+            label: file.label,
+            text: file.text,
             start,
             end,
             errors: &mut out.errors,
             failed: false,
-            eager,
+            eager: file.eager,
+            examples: file.examples,
         };
         if let Some(rule) = build_rule(rule, provider, &mut ctx, &mut out.warnings) {
             out.rules.push(rule);
@@ -284,7 +329,14 @@ fn parse_embedded(label: &str, text: &str, out: &mut Loaded) {
         Ok(s) => s,
         Err(e) => return out.errors.push(toml_error(label, text, &e)),
     };
-    build_rules(label, text, spec.rules, None, true, out);
+    let file = FileCtx {
+        label,
+        text,
+        lines: None,
+        eager: true,
+        examples: true,
+    };
+    build_rules(&file, spec.rules, None, out);
 }
 
 /// Where field errors go while one rule is being built, and where the rule is in its file.
@@ -298,6 +350,7 @@ struct FieldCtx<'a> {
     errors: &'a mut Vec<RuleError>,
     failed: bool,
     eager: bool,
+    examples: bool,
 }
 
 impl FieldCtx<'_> {
@@ -451,7 +504,7 @@ fn build_rule(
         }
     }
     let examples = build_examples(spec.examples);
-    if examples.is_empty() {
+    if examples.is_empty() && ctx.examples {
         warnings.push(format!("{}: rule {id:?} has no examples", ctx.origin()));
     }
     if ctx.failed {

@@ -279,6 +279,21 @@ fn staged_changes_are_scanned_with_and_without_a_head() {
 }
 
 #[test]
+fn a_damaged_index_is_an_error_not_an_empty_staged_scan() {
+    let Some(repo) = GitRepo::new() else { return };
+    repo.write("app.env", format!("K={}\n", fake::aws_key_id(124)));
+    repo.git(&["add", "app.env"]);
+    std::fs::write(repo.path().join(".git/index"), b"DIRC\0\0\0\x02garbage").unwrap();
+    let run = repo.run(["git", ".", "--staged"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("cannot read the index"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_corrupt_loose_object_is_reported_and_the_scan_goes_on() {
     let Some(repo) = GitRepo::new() else { return };
     let (good, bad) = (fake::aws_key_id(130), fake::aws_key_id(131));

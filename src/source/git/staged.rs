@@ -22,6 +22,26 @@ pub enum WhenClean {
     Tracked,
 }
 
+/// The index as git reads it: its trailing checksum is not verified (git checks it only in
+/// `fsck`; hashing a large index would be most of a hook's run), and it is decoded on this
+/// thread. No index file yet (nothing ever staged) is an empty index; an unreadable one is an
+/// error, never an empty scan.
+fn open_index(repo: &gix::Repository) -> anyhow::Result<gix::index::File> {
+    let path = repo.index_path();
+    if !path.exists() {
+        return Ok(gix::index::File::from_state(
+            gix::index::State::new(repo.object_hash()),
+            path,
+        ));
+    }
+    let options = gix::index::decode::Options {
+        thread_limit: Some(1),
+        ..Default::default()
+    };
+    gix::index::File::at(&path, repo.object_hash(), true, options)
+        .map_err(|e| anyhow::anyhow!("cannot read the index {}: {e}", path.display()))
+}
+
 pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink, when_clean: WhenClean) -> anyhow::Result<()> {
     let repo = ctx.repo.to_thread_local();
     if repo.workdir().is_none() {
@@ -30,13 +50,7 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink, when_clean: WhenClean) -> any
             ctx.label
         );
     }
-    let index = repo.open_index().or_else(|_| {
-        // No index file yet (nothing ever staged): nothing to scan.
-        Ok::<_, anyhow::Error>(gix::index::File::from_state(
-            gix::index::State::new(repo.object_hash()),
-            repo.index_path(),
-        ))
-    })?;
+    let index = open_index(&repo)?;
     let head = head_blobs(&repo, index.tree(), sink);
     let mut changed: Vec<(&gix::bstr::BStr, ObjectId, Option<ObjectId>)> = Vec::new();
     let mut tracked: Vec<(&gix::bstr::BStr, ObjectId)> = Vec::new();
