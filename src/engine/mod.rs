@@ -12,6 +12,7 @@ use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use rayon::prelude::*;
 use regex_automata::util::captures::Captures;
 use regex_automata::{Input, meta};
 
@@ -67,13 +68,14 @@ fn regex_of<'a>(
     rule: &'a Rule,
     rule_idx: usize,
     scratch: &'a mut Scratch,
-) -> Option<(&'a Matcher, &'a mut RegexScratch)> {
+) -> Option<(&'a Matcher, &'a meta::Regex, &'a mut RegexScratch)> {
     let matcher = rule.matcher.get().ok()?;
+    let regex = matcher.regex().ok()?;
     let rs = scratch.regex[rule_idx].get_or_insert_with(|| RegexScratch {
-        cache: matcher.regex.create_cache(),
-        caps: matcher.regex.create_captures(),
+        cache: regex.create_cache(),
+        caps: regex.create_captures(),
     });
-    Some((matcher, rs))
+    Some((matcher, regex, rs))
 }
 
 /// Where one rule's regex runs: over `start..end`, or, for anchored rules, only at `start`.
@@ -134,6 +136,7 @@ impl Engine {
             "scratch belongs to another engine"
         );
         self.collect_windows(hay, scratch);
+        self.compile_pending(&scratch.windows);
         let windows = std::mem::take(&mut scratch.windows);
         for w in &windows {
             if w.anchored {
@@ -206,6 +209,29 @@ impl Engine {
         }
     }
 
+    /// Compiles side by side the regexes `windows` need that are not compiled yet. The first
+    /// buffers of a scan (all there is, in a pre-commit hook) meet several rules at once, and a
+    /// large pattern takes a millisecond or more to compile.
+    fn compile_pending(&self, windows: &[Window]) {
+        let rules = self.rules.rules();
+        let mut pending: Vec<&Matcher> = Vec::new();
+        for w in windows {
+            if let Ok(m) = rules[w.rule as usize].matcher.get()
+                && !m.is_compiled()
+                && !pending.iter().any(|p| std::ptr::eq(*p, m))
+            {
+                pending.push(m);
+            }
+        }
+        if pending.len() > 1 {
+            pending.par_iter().for_each(|m| {
+                // A pattern that does not compile is skipped by the search (and reported by
+                // `rules check`, or at load for user rules).
+                let _ = m.regex();
+            });
+        }
+    }
+
     /// Runs an anchored rule's regex once, starting exactly at a keyword hit. A match reaching the
     /// end of the span may be cut short, so the span grows and the search runs again.
     fn search_anchored(
@@ -218,10 +244,9 @@ impl Engine {
         out: &mut Vec<Match>,
     ) {
         let rule = &self.rules.rules()[rule_idx];
-        let Some((matcher, rs)) = regex_of(rule, rule_idx, scratch) else {
+        let Some((matcher, regex, rs)) = regex_of(rule, rule_idx, scratch) else {
             return;
         };
-        let regex = &matcher.regex;
         loop {
             let input = Input::new(hay)
                 .span(start..end)
@@ -257,10 +282,9 @@ impl Engine {
         out: &mut Vec<Match>,
     ) {
         let rule = &self.rules.rules()[rule_idx];
-        let Some((matcher, rs)) = regex_of(rule, rule_idx, scratch) else {
+        let Some((matcher, regex, rs)) = regex_of(rule, rule_idx, scratch) else {
             return;
         };
-        let regex = &matcher.regex;
         let limit = 4 * MAX_REACH;
         loop {
             let before = out.len();

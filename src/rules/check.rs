@@ -25,7 +25,14 @@ pub fn check(engine: &Engine) -> CheckOutcome {
         outcome.rules += 1;
         let origin = &rule.info.origin;
         let id = rule.id();
-        if let Err(e) = rule.matcher.get() {
+        let compiled = match rule.matcher.get() {
+            Ok(m) => m
+                .regex()
+                .map(|_| ())
+                .map_err(|e| format!("bad pattern: {e}")),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = compiled {
             outcome.failures.push(format!("{origin}: rule {id}: {e}"));
             continue;
         }

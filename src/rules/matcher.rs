@@ -3,14 +3,16 @@
 //!
 //! Built-in rules (which `rules check` verifies in CI) build their matcher on first use, so a
 //! scan that touches few rules, like a pre-commit hook, does not pay for parsing and compiling
-//! hundreds of patterns. User rules build theirs when they load, so a mistake is reported with its
-//! file and line.
+//! hundreds of patterns. Even then a matcher is built in two steps: parsing (cheap), which tells
+//! how to search, and compiling the regex (a millisecond or more for a large pattern), done when a
+//! search first needs it, so the engine can compile the regexes a buffer needs side by side. User
+//! rules build theirs when they load, so a mistake is reported with its file and line.
 
 use std::fmt;
 use std::sync::OnceLock;
 
 use regex_automata::meta;
-use regex_automata::util::syntax;
+use regex_syntax::hir::Hir;
 
 /// How far (bytes) from a keyword hit a match may reach when its pattern is unbounded.
 pub const DEFAULT_REACH: usize = 512;
@@ -63,10 +65,11 @@ impl fmt::Display for MatcherError {
     }
 }
 
-/// A compiled pattern and how to search with it.
+/// A parsed pattern, how to search with it, and its regex, compiled on first use.
 #[derive(Debug)]
 pub struct Matcher {
-    pub regex: meta::Regex,
+    hir: Hir,
+    regex: OnceLock<Result<meta::Regex, String>>,
     /// Index of the capture group that is the secret (0 = the whole match).
     pub secret_group: usize,
     /// Every match begins with one of the keywords, so the regex runs anchored at each keyword
@@ -79,7 +82,17 @@ pub struct Matcher {
 }
 
 impl Matcher {
+    /// Parses the pattern and compiles it now, so every error is reported.
     pub fn build(spec: &MatcherSpec) -> Result<Matcher, MatcherError> {
+        let matcher = Matcher::parse(spec)?;
+        if let Err(e) = matcher.regex() {
+            return Err(MatcherError::Pattern(e.to_string()));
+        }
+        Ok(matcher)
+    }
+
+    /// Parses the pattern and works out how to search with it; the regex compiles on first use.
+    pub fn parse(spec: &MatcherSpec) -> Result<Matcher, MatcherError> {
         let hir = parse_hir(&spec.pattern).map_err(MatcherError::Pattern)?;
         let secret_group = resolve_group(&hir, spec.secret_group.as_ref())?;
         let max_len = hir.properties().maximum_len();
@@ -90,14 +103,26 @@ impl Matcher {
                 .filter(|&n| n <= MAX_REACH)
                 .unwrap_or(DEFAULT_REACH)
         });
-        let regex = compile(&spec.pattern).map_err(MatcherError::Pattern)?;
         Ok(Matcher {
-            regex,
+            hir,
+            regex: OnceLock::new(),
             secret_group,
             anchored,
             reach,
             max_len,
         })
+    }
+
+    /// The compiled regex (compiling it on first use), or why it does not compile (too large).
+    pub fn regex(&self) -> Result<&meta::Regex, &str> {
+        self.regex
+            .get_or_init(|| compile(&self.hir))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    pub fn is_compiled(&self) -> bool {
+        self.regex.get().is_some()
     }
 }
 
@@ -129,36 +154,29 @@ impl LazyMatcher {
         &self.spec.pattern
     }
 
+    /// The parsed matcher (parsing on first use); its regex compiles when first asked for.
     pub fn get(&self) -> Result<&Matcher, &MatcherError> {
         self.built
-            .get_or_init(|| Matcher::build(&self.spec))
+            .get_or_init(|| Matcher::parse(&self.spec))
             .as_ref()
     }
 }
 
-/// Patterns are matched on bytes in ASCII mode: `\w`, `\d`, `\b` and `(?i)` are ASCII-only unless
-/// a pattern opts into Unicode with `(?u)`. Secrets are ASCII, and ASCII mode keeps the fast
-/// engines usable on any input.
-fn syntax_config() -> syntax::Config {
-    syntax::Config::new().unicode(false).utf8(false)
-}
-
-fn compile(pattern: &str) -> Result<meta::Regex, String> {
+fn compile(hir: &Hir) -> Result<meta::Regex, String> {
     meta::Regex::builder()
-        .syntax(syntax_config())
         .configure(
             meta::Config::new()
                 .utf8_empty(false)
                 .hybrid_cache_capacity(32 << 20),
         )
-        .build(pattern)
-        .map_err(|e| match e.syntax_error() {
-            Some(se) => se.to_string(),
-            None => e.to_string(),
-        })
+        .build_from_hir(hir)
+        .map_err(|e| e.to_string())
 }
 
-fn parse_hir(pattern: &str) -> Result<regex_syntax::hir::Hir, String> {
+/// Patterns are matched on bytes in ASCII mode: `\w`, `\d`, `\b` and `(?i)` are ASCII-only unless
+/// a pattern opts into Unicode with `(?u)`. Secrets are ASCII, and ASCII mode keeps the fast
+/// engines usable on any input.
+fn parse_hir(pattern: &str) -> Result<Hir, String> {
     regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
@@ -174,7 +192,7 @@ fn parse_hir(pattern: &str) -> Result<regex_syntax::hir::Hir, String> {
 /// case-folded byte at a time: a start that begins with a keyword is settled; one that is still a
 /// prefix of some keyword stays open; anything else means the pattern is not anchored. The open
 /// starts are prefixes of keywords, so the work is bounded by the keywords' length.
-fn starts_with_keyword(hir: &regex_syntax::hir::Hir, keywords: &[String]) -> bool {
+fn starts_with_keyword(hir: &Hir, keywords: &[String]) -> bool {
     if keywords.is_empty() {
         return false;
     }
@@ -233,7 +251,7 @@ impl Starts<'_> {
     }
 
     /// The starts after matching `hir` from each of `starts`.
-    fn extend(&self, hir: &regex_syntax::hir::Hir, starts: Vec<Start>) -> Option<Vec<Start>> {
+    fn extend(&self, hir: &Hir, starts: Vec<Start>) -> Option<Vec<Start>> {
         use regex_syntax::hir::{Class, HirKind};
         if starts.iter().all(|s| matches!(s, Start::Settled(_))) {
             return Some(starts);
@@ -298,7 +316,7 @@ impl Starts<'_> {
 }
 
 /// Capture groups of a pattern: (index, name), index 0 being the whole match.
-fn capture_groups(hir: &regex_syntax::hir::Hir, out: &mut Vec<(u32, Option<String>)>) {
+fn capture_groups(hir: &Hir, out: &mut Vec<(u32, Option<String>)>) {
     use regex_syntax::hir::HirKind;
     match hir.kind() {
         HirKind::Capture(cap) => {
@@ -313,10 +331,7 @@ fn capture_groups(hir: &regex_syntax::hir::Hir, out: &mut Vec<(u32, Option<Strin
     }
 }
 
-fn resolve_group(
-    hir: &regex_syntax::hir::Hir,
-    group: Option<&GroupSel>,
-) -> Result<usize, MatcherError> {
+fn resolve_group(hir: &Hir, group: Option<&GroupSel>) -> Result<usize, MatcherError> {
     let mut groups = Vec::new();
     capture_groups(hir, &mut groups);
     let count = 1 + groups.iter().map(|g| g.0 as usize).max().unwrap_or(0);

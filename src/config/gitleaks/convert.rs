@@ -315,7 +315,10 @@ fn secret_group(rule: &Rule, matcher: &Matcher, issues: &mut Issues) -> Option<i
     if rule.secret_group > 0 {
         return Some(rule.secret_group);
     }
-    let groups = matcher.regex.captures_len().saturating_sub(1);
+    let groups = matcher
+        .regex()
+        .map_or(0, |r| r.captures_len())
+        .saturating_sub(1);
     if groups >= 2 {
         issues.note(
             &rule.place,
