@@ -4,6 +4,7 @@
 //! The engine knows nothing of files, commits or output. It is compiled once per scan and shared
 //! between threads; each worker brings its own [`Scratch`].
 
+mod background;
 pub mod entropy;
 pub mod placeholder;
 mod prefilter;
@@ -17,6 +18,7 @@ use regex_automata::util::captures::Captures;
 use regex_automata::{Input, meta};
 
 use crate::rules::{MAX_REACH, Matcher, Rule, RuleSet};
+use background::Background;
 use prefilter::Prefilter;
 
 /// A confirmed secret in a buffer. Offsets are relative to the buffer passed to [`Engine::find`].
@@ -40,7 +42,9 @@ impl Match {
 /// The compiled rule pack.
 pub struct Engine {
     rules: Arc<RuleSet>,
-    prefilter: Prefilter,
+    /// Built on its own thread (a few milliseconds for the built-in pack) while the caller
+    /// opens its source; the first search waits for it.
+    prefilter: Background<Prefilter>,
     /// Distinguishes engines so a thread-local [`Scratch`] is never used with the wrong one.
     id: u64,
 }
@@ -89,9 +93,13 @@ struct Window {
 
 impl Engine {
     pub fn new(rules: RuleSet) -> Engine {
-        let prefilter = Prefilter::new(&rules);
+        let rules = Arc::new(rules);
+        let prefilter = {
+            let rules = Arc::clone(&rules);
+            Background::start("leakhound-prefilter", move || Prefilter::new(&rules))
+        };
         Engine {
-            rules: Arc::new(rules),
+            rules,
             prefilter,
             id: NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed),
         }
@@ -162,7 +170,8 @@ impl Engine {
         let rules = self.rules.rules();
         let windows = &mut scratch.windows;
         let last = &mut scratch.last_window;
-        self.prefilter.for_each_hit(hay, |rule, kw_start, kw_end| {
+        let prefilter = self.prefilter.get();
+        prefilter.for_each_hit(hay, |rule, kw_start, kw_end| {
             let Ok(r) = rules[rule as usize].matcher.get() else {
                 return;
             };
@@ -199,7 +208,7 @@ impl Engine {
                 anchored: false,
             });
         });
-        for &rule in &self.prefilter.unkeyed {
+        for &rule in &prefilter.unkeyed {
             windows.push(Window {
                 rule,
                 start: 0,
