@@ -8,7 +8,7 @@
 //! byte class per letter, which makes matching ASCII case-insensitive. Rows are padded to a power
 //! of two and cells are two bytes when they can be, to keep the hot part of the table in cache.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use crate::rules::RuleSet;
 
@@ -63,27 +63,22 @@ impl Prefilter {
 
     fn build(keywords: Vec<Vec<u8>>, rules_of: Vec<Vec<u32>>, unkeyed: Vec<u32>) -> Prefilter {
         let (classes, nclass) = byte_classes(&keywords);
-        let (goto, outputs) = build_trie(&keywords, &classes, nclass);
-        // Renumber: non-match states first (the root stays 0), match states last.
-        let n = outputs.len();
-        let mut order: Vec<usize> = (0..n).filter(|&s| outputs[s].is_empty()).collect();
+        let trie = Trie::new(&keywords, &classes);
+        // Number non-match states first (the root stays 0), match states last.
+        let n = trie.outputs.len();
+        let mut order: Vec<u32> = Vec::with_capacity(n);
+        order.extend((0..n as u32).filter(|&s| trie.outputs[s as usize].is_empty()));
         let first_match = order.len();
-        order.extend((0..n).filter(|&s| !outputs[s].is_empty()));
+        order.extend((0..n as u32).filter(|&s| !trie.outputs[s as usize].is_empty()));
         let mut new_id = vec![0u32; n];
         for (i, &s) in order.iter().enumerate() {
-            new_id[s] = u32::try_from(i).expect("keyword automaton fits in u32 ids");
+            new_id[s as usize] = i as u32;
         }
         let shift = nclass.next_power_of_two().trailing_zeros();
-        let mut wide = vec![0u32; n << shift];
-        for (i, &s) in order.iter().enumerate() {
-            for c in 0..nclass {
-                wide[(i << shift) | c] = new_id[goto[s * nclass + c] as usize];
-            }
-        }
         // Two-byte cells halve the table, so more of it stays in the CPU's caches.
         let table = match u16::try_from(n) {
-            Ok(_) => Table::Narrow(wide.iter().map(|&x| x as u16).collect()),
-            Err(_) => Table::Wide(wide),
+            Ok(_) => Table::Narrow(trie.dfa(&new_id, shift)),
+            Err(_) => Table::Wide(trie.dfa(&new_id, shift)),
         };
         Prefilter {
             classes,
@@ -92,7 +87,7 @@ impl Prefilter {
             min_match: u32::try_from(first_match).expect("fits"),
             outputs: order[first_match..]
                 .iter()
-                .map(|&s| outputs[s].clone())
+                .map(|&s| trie.outputs[s as usize].clone())
                 .collect(),
             max_keyword: keywords.iter().map(Vec::len).max().unwrap_or(0),
             keyword_len: keywords.iter().map(Vec::len).collect(),
@@ -235,12 +230,17 @@ enum Table {
 
 trait Cell: Copy {
     fn get(self) -> u32;
+    /// `x` fits: a table is narrow only when every state id does.
+    fn from_u32(x: u32) -> Self;
 }
 
 impl Cell for u16 {
     #[inline(always)]
     fn get(self) -> u32 {
         u32::from(self)
+    }
+    fn from_u32(x: u32) -> Self {
+        x as u16
     }
 }
 
@@ -249,62 +249,99 @@ impl Cell for u32 {
     fn get(self) -> u32 {
         self
     }
+    fn from_u32(x: u32) -> Self {
+        x
+    }
 }
 
-/// The Aho-Corasick trie with failure transitions folded in (a complete DFA, as a flat table of
-/// `states * nclass` next-state ids), and for each state the keywords that end there (its own and
-/// those of its failure chain).
-fn build_trie(
-    keywords: &[Vec<u8>],
-    classes: &[u8; 256],
-    nclass: usize,
-) -> (Vec<u32>, Vec<Vec<u32>>) {
-    const NONE: u32 = u32::MAX;
-    let total: usize = keywords.iter().map(Vec::len).sum();
-    let mut goto: Vec<u32> = Vec::with_capacity((total + 1) * nclass);
-    goto.resize(nclass, NONE);
-    let mut outputs: Vec<Vec<u32>> = vec![Vec::new()];
-    for (i, kw) in keywords.iter().enumerate() {
-        let mut s = 0usize;
-        for &b in kw {
-            let slot = s * nclass + classes[b as usize] as usize;
-            if goto[slot] == NONE {
-                goto[slot] = outputs.len() as u32;
-                goto.resize(goto.len() + nclass, NONE);
-                outputs.push(Vec::new());
+/// The Aho-Corasick trie: each state's children, its failure state, the keywords that end there
+/// (its own and those of its failure chain), and the states in breadth-first order.
+struct Trie {
+    children: Vec<Vec<(u8, u32)>>,
+    fail: Vec<u32>,
+    outputs: Vec<Vec<u32>>,
+    bfs: Vec<u32>,
+}
+
+impl Trie {
+    fn new(keywords: &[Vec<u8>], classes: &[u8; 256]) -> Trie {
+        let mut children: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
+        let mut outputs: Vec<Vec<u32>> = vec![Vec::new()];
+        for (i, kw) in keywords.iter().enumerate() {
+            let mut s = 0usize;
+            for &b in kw {
+                let c = classes[b as usize];
+                s = match children[s].iter().find(|&&(k, _)| k == c) {
+                    Some(&(_, t)) => t as usize,
+                    None => {
+                        let t = children.len();
+                        children[s].push((c, t as u32));
+                        children.push(Vec::new());
+                        outputs.push(Vec::new());
+                        t
+                    }
+                };
             }
-            s = goto[slot] as usize;
+            outputs[s].push(i as u32);
         }
-        outputs[s].push(i as u32);
-    }
-    let mut fail = vec![0u32; outputs.len()];
-    let mut queue = VecDeque::new();
-    for next in &mut goto[..nclass] {
-        match *next {
-            NONE => *next = 0,
-            t => queue.push_back(t),
-        }
-    }
-    // Breadth first, so a state's failure state is complete before the state is visited.
-    while let Some(s) = queue.pop_front() {
-        let s = s as usize;
-        let f = fail[s] as usize;
-        for c in 0..nclass {
-            let via_fail = goto[f * nclass + c];
-            let t = goto[s * nclass + c];
-            if t == NONE {
-                goto[s * nclass + c] = via_fail;
-            } else {
-                fail[t as usize] = via_fail;
-                if !outputs[via_fail as usize].is_empty() {
-                    let inherited = outputs[via_fail as usize].clone();
+        let n = children.len();
+        let mut fail = vec![0u32; n];
+        let mut bfs = Vec::with_capacity(n);
+        bfs.push(0u32);
+        let mut next = 0;
+        // Breadth first, so a state's failure state (shallower) is complete before the state.
+        while next < bfs.len() {
+            let s = bfs[next] as usize;
+            next += 1;
+            for &(c, t) in &children[s] {
+                bfs.push(t);
+                if s == 0 {
+                    continue;
+                }
+                let mut f = fail[s] as usize;
+                let target = loop {
+                    if let Some(&(_, u)) = children[f].iter().find(|&&(k, _)| k == c) {
+                        break u;
+                    }
+                    if f == 0 {
+                        break 0;
+                    }
+                    f = fail[f] as usize;
+                };
+                fail[t as usize] = target;
+                if !outputs[target as usize].is_empty() {
+                    let inherited = outputs[target as usize].clone();
                     outputs[t as usize].extend(inherited);
                 }
-                queue.push_back(t);
             }
         }
+        Trie {
+            children,
+            fail,
+            outputs,
+            bfs,
+        }
     }
-    (goto, outputs)
+
+    /// The complete DFA (failure transitions folded in) as rows of `1 << shift` cells, state `s`
+    /// renumbered `new_id[s]`. Each row starts as a copy of its failure state's row, already
+    /// filled in breadth-first order, and then takes the state's own children.
+    fn dfa<C: Cell>(&self, new_id: &[u32], shift: u32) -> Vec<C> {
+        let width = 1usize << shift;
+        let mut table = vec![C::from_u32(0); self.outputs.len() << shift];
+        for &s in &self.bfs {
+            let s = s as usize;
+            let row = (new_id[s] as usize) << shift;
+            if s != 0 {
+                let from = (new_id[self.fail[s] as usize] as usize) << shift;
+                table.copy_within(from..from + width, row);
+            }
+            for &(c, t) in &self.children[s] {
+                table[row | c as usize] = C::from_u32(new_id[t as usize]);
+            }
+        }
+        table
+    }
 }
 
 #[cfg(test)]
@@ -369,6 +406,52 @@ mod tests {
             want.sort_unstable();
             assert_eq!(hits(&p, &hay), want, "len {len}");
         }
+    }
+
+    #[test]
+    fn the_built_in_keywords_agree_with_the_aho_corasick_crate() {
+        use aho_corasick::{AhoCorasick, MatchKind};
+        let rules = crate::rules::RuleLoader::default().load().unwrap();
+        let mut kws: Vec<String> = rules
+            .rules()
+            .iter()
+            .flat_map(|r| r.keywords.iter().cloned())
+            .collect();
+        kws.sort();
+        kws.dedup();
+        let refs: Vec<&str> = kws.iter().map(String::as_str).collect();
+        let p = prefilter(&refs);
+        assert!(matches!(p.table, Table::Narrow(_)));
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&kws)
+            .unwrap();
+        // Text made of keyword pieces, so that hits, near misses and overlaps are dense.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rand = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut hay = Vec::new();
+        while hay.len() < 200_000 {
+            let kw = kws[rand(kws.len())].as_bytes();
+            let from = rand(kw.len());
+            let to = from + 1 + rand(kw.len() - from);
+            hay.extend_from_slice(&kw[from..to]);
+            if rand(4) == 0 {
+                hay.extend_from_slice(&kw[..kw.len().min(3)].to_ascii_uppercase());
+            }
+        }
+        let mut want: Vec<(u32, usize, usize)> = ac
+            .find_overlapping_iter(&hay)
+            .map(|m| (m.pattern().as_u32(), m.start(), m.end()))
+            .collect();
+        want.sort_unstable();
+        assert!(want.len() > 5_000, "{} hits", want.len());
+        assert_eq!(hits(&p, &hay), want);
     }
 
     #[test]
