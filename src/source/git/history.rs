@@ -5,7 +5,8 @@
 //! Packs are read with gix's delta-tree traversal, which inflates each object once and resolves
 //! each delta from its already-decoded base, on all cores. That is much cheaper than looking objects
 //! up one by one, which re-walks delta chains. Which commit and path brought in a blob is worked
-//! out later, and only for blobs with findings (see `provenance`).
+//! out later, and only for blobs with findings (see `provenance`), from the commits and the tree
+//! entries noted on the way.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -17,25 +18,38 @@ use rayon::prelude::*;
 
 use super::objects::{
     CommitTable, is_lfs_pointer, message_of, object_dirs, pack_indices, parse_commit, read,
+    release_pages,
 };
+use super::trees::TreeIndex;
 use super::{Target, message_path};
 use crate::finding::GitObject;
 use crate::source::BlobSink;
 
-/// Scans every object; returns the commits met on the way (for provenance).
-pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<CommitTable> {
+/// What the full scan noted for provenance.
+pub struct Noted {
+    pub commits: CommitTable,
+    pub trees: TreeIndex,
+}
+
+/// Scans every object; returns the commits and tree entries met on the way.
+pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<Noted> {
     let repo = ctx.repo.to_thread_local();
     let lfs = AtomicUsize::new(0);
     let commits = Mutex::new(CommitTable::new());
+    let trees = TreeIndex::default();
     let hash = repo.object_hash();
     let visit = |kind: gix::objs::Kind, data: &[u8], id: &gix::hash::oid| {
-        if kind == gix::objs::Kind::Commit
-            && let Some(record) = parse_commit(data, hash)
-        {
-            commits
-                .lock()
-                .expect("commit table poisoned")
-                .insert(id.to_owned(), record);
+        match kind {
+            gix::objs::Kind::Commit => {
+                if let Some(record) = parse_commit(data, hash) {
+                    commits
+                        .lock()
+                        .expect("commit table poisoned")
+                        .insert(id.to_owned(), record);
+                }
+            }
+            gix::objs::Kind::Tree => trees.record(id, data, hash),
+            _ => {}
         }
         visit_object(ctx, sink, &lfs, kind, data, id);
     };
@@ -67,7 +81,10 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<CommitTable
             if lfs == 1 { "" } else { "s" }
         ));
     }
-    Ok(commits.into_inner().expect("commit table poisoned"))
+    Ok(Noted {
+        commits: commits.into_inner().expect("commit table poisoned"),
+        trees,
+    })
 }
 
 fn visit_object(
@@ -107,6 +124,9 @@ fn in_any(packs: &[pack::Bundle], id: &gix::hash::oid) -> bool {
     packs.iter().any(|p| p.index.lookup(id).is_some())
 }
 
+/// Inflated bytes between two releases of a pack's pages (a pack is a tenth to a fifth of that).
+const RELEASE_EVERY: u64 = 128 << 20;
+
 fn scan_pack(
     ctx: &Target<'_>,
     bundle: &pack::Bundle,
@@ -126,6 +146,13 @@ fn scan_pack(
         }
     };
     let is_done = |pos: usize| done[pos / 64].load(Ordering::Relaxed) & (1 << (pos % 64)) != 0;
+    // The traversal touches the whole pack; every so often, hand the pages read so far back to the
+    // page cache so the pack does not stay resident in full (see `release_pages`).
+    let mapped = bundle
+        .pack
+        .entry_slice(0..bundle.pack.pack_end() as u64)
+        .unwrap_or(&[]);
+    let inflated = AtomicU64::new(0);
     let processor = |kind: gix::objs::Kind,
                      data: &[u8],
                      entry: &pack::index::Entry,
@@ -134,6 +161,10 @@ fn scan_pack(
             visit(kind, data, &entry.oid);
         }
         mark(&entry.oid);
+        let before = inflated.fetch_add(data.len() as u64, Ordering::Relaxed);
+        if before / RELEASE_EVERY != (before + data.len() as u64) / RELEASE_EVERY {
+            release_pages(mapped);
+        }
         Ok(())
     };
     let traversal = bundle.index.traverse(

@@ -10,6 +10,7 @@ mod objects;
 mod provenance;
 mod range;
 mod staged;
+mod trees;
 
 pub use staged::WhenClean;
 
@@ -84,8 +85,8 @@ pub struct GitSource {
 struct Opened {
     label: String,
     repo: gix::ThreadSafeRepository,
-    /// The commits the full scan decoded.
-    commits: Option<objects::CommitTable>,
+    /// What the full scan noted (commits, tree entries).
+    noted: Option<history::Noted>,
     /// Keeps a temporary clone alive until provenance is resolved.
     _clone: Option<tempfile::TempDir>,
 }
@@ -117,7 +118,7 @@ impl GitSource {
             threads: self.threads,
             platform: self.platform.as_ref(),
         };
-        let commits = match &self.mode {
+        let noted = match &self.mode {
             GitMode::Everything => Some(history::scan(&ctx, sink)?),
             GitMode::Commits(sel) => {
                 range::scan(&ctx, sel, sink)?;
@@ -134,7 +135,7 @@ impl GitSource {
             .push(Opened {
                 label: target.to_string(),
                 repo,
-                commits,
+                noted,
                 _clone: temp,
             });
         Ok(())
@@ -155,8 +156,8 @@ impl Source for GitSource {
         if !matches!(self.mode, GitMode::Everything) {
             return Ok(());
         }
-        let opened = self.opened.lock().expect("opened list poisoned");
-        for o in opened.iter() {
+        let mut opened = self.opened.lock().expect("opened list poisoned");
+        for o in opened.iter_mut() {
             let repo = o.repo.to_thread_local();
             let ctx = Target {
                 label: o.label.clone(),
@@ -172,7 +173,7 @@ impl Source for GitSource {
                 provenance::resolve(
                     &ctx,
                     &repo,
-                    o.commits.as_ref(),
+                    o.noted.take(),
                     mine,
                     self.all_occurrences,
                     diag,

@@ -15,7 +15,9 @@ use rayon::prelude::*;
 
 use gix::hash::ObjectId;
 
+use super::history::Noted;
 use super::objects::{CommitTable, parse_commit, read};
+use super::trees::prefix;
 use super::{Target, commit_info};
 use crate::finding::{CommitInfo, GitObject, Occurrence, Origin, OriginKind};
 use crate::source::Diagnostics;
@@ -31,7 +33,7 @@ struct Node {
 pub fn resolve(
     ctx: &Target<'_>,
     repo: &gix::Repository,
-    known: Option<&CommitTable>,
+    noted: Option<Noted>,
     mut origins: Vec<&mut Origin>,
     all_occurrences: bool,
     diag: &dyn Diagnostics,
@@ -46,7 +48,16 @@ pub fn resolve(
         .filter_map(|o| id_of(o))
         .collect();
     let refs = ref_targets(repo, diag);
-    let commits = load_commits(repo, known, &refs, diag);
+    let (known, trees) = match noted {
+        Some(n) => (Some(n.commits), Some(n.trees)),
+        None => (None, None),
+    };
+    let commits = load_commits(repo, known.as_ref(), &refs, diag);
+    drop(known);
+    // Only the trees that hold a target (or a submodule) need reading.
+    let only = trees
+        .filter(|_| !blobs.is_empty())
+        .map(|t| t.holding(blobs.iter().map(|b| b.as_ref())));
     let index: HashMap<ObjectId, usize> =
         commits.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     let mut places: HashMap<ObjectId, Vec<(usize, Vec<u8>)>> = HashMap::new();
@@ -61,6 +72,7 @@ pub fn resolve(
                     repo,
                     diag,
                     targets: &blobs,
+                    only: only.as_ref(),
                     memo: &memo,
                 };
                 walk.hits(node.tree, b"");
@@ -70,6 +82,7 @@ pub fn resolve(
             repo,
             diag,
             targets: &blobs,
+            only: only.as_ref(),
             memo: &memo,
         };
         let mut seen_places: HashSet<(ObjectId, Vec<u8>)> = HashSet::new();
@@ -85,7 +98,7 @@ pub fn resolve(
             }
         }
     }
-    let in_head = blobs_at_head(repo, &blobs, diag);
+    let in_head = blobs_at_head(repo, &blobs, only.as_ref(), diag);
     let mut infos: HashMap<usize, CommitInfo> = HashMap::new();
     let mut info_of = |c: usize| -> Option<CommitInfo> {
         if let Some(i) = infos.get(&c) {
@@ -372,12 +385,17 @@ struct TreeWalk<'a> {
     repo: &'a gix::Repository,
     diag: &'a dyn Diagnostics,
     targets: &'a HashSet<ObjectId>,
+    /// The id prefixes of the only trees worth reading (see `trees`), when the scan noted them.
+    only: Option<&'a HashSet<u32>>,
     memo: &'a TreeMemo,
 }
 
 impl TreeWalk<'_> {
     /// The target blobs under `tree`, with paths relative to it.
     fn hits(&self, tree: ObjectId, path: &[u8]) -> Option<Hits> {
+        if self.only.is_some_and(|only| !only.contains(&prefix(&tree))) {
+            return None;
+        }
         if let Some(known) = self.memo.get(&tree) {
             return known;
         }
@@ -442,6 +460,7 @@ fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
 fn blobs_at_head(
     repo: &gix::Repository,
     blobs: &HashSet<ObjectId>,
+    only: Option<&HashSet<u32>>,
     diag: &dyn Diagnostics,
 ) -> HashSet<ObjectId> {
     let mut found = HashSet::new();
@@ -456,6 +475,7 @@ fn blobs_at_head(
         repo,
         diag,
         targets: blobs,
+        only,
         memo: &memo,
     };
     if let Some(hits) = walk.hits(tree.detach(), b"") {
