@@ -45,6 +45,10 @@ pub struct Engine {
     /// Built on its own thread (a few milliseconds for the built-in pack) while the caller
     /// opens its source; the first search waits for it.
     prefilter: Background<Prefilter>,
+    /// Rules whose pattern, secret group, window and keywords repeat an earlier rule's (a rule and
+    /// its `-weak` twin, which differ only in their filters) are not searched themselves: per
+    /// rule, the later rules that share its search, each offered its matches.
+    twins: Vec<Vec<usize>>,
     /// Distinguishes engines so a thread-local [`Scratch`] is never used with the wrong one.
     id: u64,
 }
@@ -94,13 +98,17 @@ struct Window {
 impl Engine {
     pub fn new(rules: RuleSet) -> Engine {
         let rules = Arc::new(rules);
+        let (twins, searched) = twins(&rules);
         let prefilter = {
             let rules = Arc::clone(&rules);
-            Background::start("leakhound-prefilter", move || Prefilter::new(&rules))
+            Background::start("leakhound-prefilter", move || {
+                Prefilter::new(&rules, &searched)
+            })
         };
         Engine {
             rules,
             prefilter,
+            twins,
             id: NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
@@ -267,16 +275,24 @@ impl Engine {
                 continue;
             }
             if let Some(secret) = rs.caps.get_group(matcher.secret_group) {
-                accept(
-                    rule,
-                    rule_idx,
-                    hay,
-                    (m.start(), m.end()),
-                    secret.range(),
-                    out,
-                );
+                self.offer(rule_idx, hay, (m.start(), m.end()), secret.range(), out);
             }
             return;
+        }
+    }
+
+    /// Offers a regex match to the rule that searched and to its twins.
+    fn offer(
+        &self,
+        rule_idx: usize,
+        hay: &[u8],
+        span: (usize, usize),
+        secret: Range<usize>,
+        out: &mut Vec<Match>,
+    ) {
+        let rules = self.rules.rules();
+        for idx in std::iter::once(rule_idx).chain(self.twins[rule_idx].iter().copied()) {
+            accept(&rules[idx], idx, hay, span, secret.clone(), out);
         }
     }
 
@@ -306,14 +322,7 @@ impl Engine {
                 touched |= (m.start() == window.start && window.start > 0)
                     || (m.end() == window.end && window.end < hay.len());
                 if let Some(secret) = rs.caps.get_group(matcher.secret_group) {
-                    accept(
-                        rule,
-                        rule_idx,
-                        hay,
-                        (m.start(), m.end()),
-                        secret.range(),
-                        out,
-                    );
+                    self.offer(rule_idx, hay, (m.start(), m.end()), secret.range(), out);
                 }
                 at = if m.is_empty() { m.end() + 1 } else { m.end() };
             }
@@ -326,6 +335,27 @@ impl Engine {
             window = window.start.saturating_sub(grow)..(window.end + grow).min(hay.len());
         }
     }
+}
+
+/// For each rule, the later rules with the same matcher spec; and which rules are searched (the
+/// first of each such group).
+fn twins(rules: &RuleSet) -> (Vec<Vec<usize>>, Vec<bool>) {
+    let mut first: std::collections::HashMap<&crate::rules::matcher::MatcherSpec, usize> =
+        std::collections::HashMap::new();
+    let mut twins = vec![Vec::new(); rules.len()];
+    let mut searched = vec![true; rules.len()];
+    for (idx, rule) in rules.rules().iter().enumerate() {
+        match first.entry(rule.matcher.spec()) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                twins[*e.get()].push(idx);
+                searched[idx] = false;
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(idx);
+            }
+        }
+    }
+    (twins, searched)
 }
 
 /// Applies the rule's filters to a candidate and records it if it survives.
@@ -401,4 +431,63 @@ fn drop_shadowed_fallbacks(rules: &RuleSet, out: &mut Vec<Match>) {
         let i = covered.partition_point(|c| c.1 <= m.secret.0);
         covered.get(i).is_none_or(|c| c.0 >= m.secret.1)
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleLoader;
+
+    /// Rules from TOML text, through the real loader (a user rule file).
+    fn engine(text: &str) -> Engine {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.toml");
+        std::fs::write(&path, text).unwrap();
+        let loader = RuleLoader {
+            builtin: false,
+            paths: vec![path],
+            ..RuleLoader::default()
+        };
+        Engine::new(loader.load().unwrap())
+    }
+
+    #[test]
+    fn twins_share_one_search_and_each_applies_its_own_filters() {
+        let e = engine(
+            r#"
+provider = "acme"
+[[rules]]
+id = "acme.token"
+name = "strict"
+pattern = 'acme_([A-Za-z0-9]{12})'
+keywords = ["acme_"]
+confidence = "high"
+min_entropy = 3.0
+[[rules]]
+id = "acme.token-weak"
+name = "any"
+pattern = 'acme_([A-Za-z0-9]{12})'
+keywords = ["acme_"]
+confidence = "low"
+"#,
+        );
+        assert_eq!(e.twins[0], vec![1]);
+        assert!(e.twins[1].is_empty());
+        let mut scratch = e.new_scratch();
+        let mut out = Vec::new();
+        let rules_of = |out: &Vec<Match>| out.iter().map(|m| m.rule).collect::<Vec<_>>();
+        e.find_raw(b"x = acme_Q7mX2kLp9vTz", &mut scratch, &mut out);
+        assert_eq!(
+            rules_of(&out),
+            vec![0, 1],
+            "a high-entropy token passes both"
+        );
+        e.find_raw(b"x = acme_aaaaaaaaaaab", &mut scratch, &mut out);
+        // The weak twin is never searched itself: it sees this only because the search is shared.
+        assert_eq!(
+            rules_of(&out),
+            vec![1],
+            "a low-entropy one only the weak twin"
+        );
+    }
 }

@@ -36,12 +36,16 @@ pub struct Prefilter {
 }
 
 impl Prefilter {
-    pub fn new(rules: &RuleSet) -> Prefilter {
+    /// The automaton over the keywords of the rules `searched` marks.
+    pub fn new(rules: &RuleSet, searched: &[bool]) -> Prefilter {
         let mut keywords: Vec<Vec<u8>> = Vec::new();
         let mut rules_of: Vec<Vec<u32>> = Vec::new();
         let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut unkeyed = Vec::new();
         for (idx, rule) in rules.rules().iter().enumerate() {
+            if !searched[idx] {
+                continue;
+            }
             let idx = u32::try_from(idx).expect("fewer than 2^32 rules");
             if rule.keywords.is_empty() {
                 unkeyed.push(idx);

@@ -23,7 +23,7 @@ pub const NEAR: usize = 256;
 pub const MAX_REACH: usize = 64 * 1024;
 
 /// Which capture group is the secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GroupSel {
     Index(usize),
     Name(String),
@@ -39,7 +39,7 @@ impl fmt::Display for GroupSel {
 }
 
 /// The parts of a rule a matcher is built from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MatcherSpec {
     pub pattern: String,
     /// `None`: the group named `secret`, else group 1, else the whole match.
@@ -152,6 +152,10 @@ impl LazyMatcher {
 
     pub fn pattern(&self) -> &str {
         &self.spec.pattern
+    }
+
+    pub fn spec(&self) -> &MatcherSpec {
+        &self.spec
     }
 
     /// The parsed matcher (parsing on first use); its regex compiles when first asked for.
