@@ -88,8 +88,10 @@ pub fn release_pages(mapped: &[u8]) {
     #[cfg(unix)]
     {
         // SAFETY: `MADV_DONTNEED` on a private, read-only file mapping only drops resident pages;
-        // the next read faults them in again with the same file content, so every live
-        // reference still reads what it read before. Errors (an unaligned start) change nothing.
+        // the next read faults them in again with the same file content (git never rewrites a
+        // pack in place: a repack writes a new file and unlinks the old, whose inode lives on
+        // while mapped), so every live reference still reads what it read before. Errors (an
+        // unaligned start) change nothing.
         unsafe {
             let page = 4096usize;
             let start = mapped.as_ptr() as usize;
