@@ -1,5 +1,5 @@
-//! Object database plumbing shared by the modes: where objects live, a concurrent "seen" set,
-//! and reading one object.
+//! Object database plumbing shared by the modes: where objects live, reading one object, the
+//! commit records the full scan keeps, and handing a traversed pack's pages back.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
