@@ -9,6 +9,8 @@ pub mod entropy;
 pub mod placeholder;
 mod prefilter;
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +19,7 @@ use rayon::prelude::*;
 use regex_automata::util::captures::Captures;
 use regex_automata::{Input, meta};
 
+use crate::rules::matcher::MatcherSpec;
 use crate::rules::{MAX_REACH, Matcher, Rule, RuleSet};
 use background::Background;
 use prefilter::Prefilter;
@@ -62,6 +65,8 @@ pub struct Scratch {
     /// Per rule: (generation, index into `windows` of the rule's last window).
     last_window: Vec<(u32, u32)>,
     generation: u32,
+    /// Rules with windows in this buffer whose regex is not compiled yet.
+    uncompiled: Vec<u32>,
     regex: Vec<Option<RegexScratch>>,
 }
 
@@ -127,6 +132,7 @@ impl Engine {
             windows: Vec::new(),
             last_window: vec![(0, 0); self.rules.len()],
             generation: 0,
+            uncompiled: Vec::new(),
             regex: (0..self.rules.len()).map(|_| None).collect(),
         }
     }
@@ -152,7 +158,7 @@ impl Engine {
             "scratch belongs to another engine"
         );
         self.collect_windows(hay, scratch);
-        self.compile_pending(&scratch.windows);
+        self.compile_pending(&scratch.uncompiled);
         let windows = std::mem::take(&mut scratch.windows);
         for w in &windows {
             if w.anchored {
@@ -169,6 +175,7 @@ impl Engine {
     /// Turns keyword hits into one merged window list per rule.
     fn collect_windows(&self, hay: &[u8], scratch: &mut Scratch) {
         scratch.windows.clear();
+        scratch.uncompiled.clear();
         scratch.generation = scratch.generation.wrapping_add(1);
         if scratch.generation == 0 {
             scratch.last_window.fill((0, 0));
@@ -178,12 +185,16 @@ impl Engine {
         let rules = self.rules.rules();
         let windows = &mut scratch.windows;
         let last = &mut scratch.last_window;
+        let uncompiled = &mut scratch.uncompiled;
         let prefilter = self.prefilter.get();
         prefilter.for_each_hit(hay, |rule, kw_start, kw_end| {
             let Ok(r) = rules[rule as usize].matcher.get() else {
                 return;
             };
             let slot = &mut last[rule as usize];
+            if slot.0 != generation && !r.is_compiled() {
+                uncompiled.push(rule);
+            }
             if r.anchored {
                 // One search per distinct hit start (two keywords may start at the same byte).
                 if slot.0 == generation && windows[slot.1 as usize].start == kw_start {
@@ -217,6 +228,13 @@ impl Engine {
             });
         });
         for &rule in &prefilter.unkeyed {
+            if rules[rule as usize]
+                .matcher
+                .get()
+                .is_ok_and(|m| !m.is_compiled())
+            {
+                uncompiled.push(rule);
+            }
             windows.push(Window {
                 rule,
                 start: 0,
@@ -226,25 +244,18 @@ impl Engine {
         }
     }
 
-    /// Compiles side by side the regexes `windows` need that are not compiled yet. The first
-    /// buffers of a scan (all there is, in a pre-commit hook) meet several rules at once, and a
-    /// large pattern takes a millisecond or more to compile.
-    fn compile_pending(&self, windows: &[Window]) {
-        let rules = self.rules.rules();
-        let mut pending: Vec<&Matcher> = Vec::new();
-        for w in windows {
-            if let Ok(m) = rules[w.rule as usize].matcher.get()
-                && !m.is_compiled()
-                && !pending.iter().any(|p| std::ptr::eq(*p, m))
-            {
-                pending.push(m);
-            }
-        }
-        if pending.len() > 1 {
-            pending.par_iter().for_each(|m| {
+    /// Compiles side by side the regexes of `rules` (each listed once, when it first got a window
+    /// in this buffer). The first buffers of a scan (all there is, in a pre-commit hook) meet
+    /// several rules at once, and a large pattern takes a millisecond or more to compile.
+    fn compile_pending(&self, rules: &[u32]) {
+        if rules.len() > 1 {
+            let all = self.rules.rules();
+            rules.par_iter().for_each(|&r| {
                 // A pattern that does not compile is skipped by the search (and reported by
                 // `rules check`, or at load for user rules).
-                let _ = m.regex();
+                if let Ok(m) = all[r as usize].matcher.get() {
+                    let _ = m.regex();
+                }
             });
         }
     }
@@ -340,17 +351,16 @@ impl Engine {
 /// For each rule, the later rules with the same matcher spec; and which rules are searched (the
 /// first of each such group).
 fn twins(rules: &RuleSet) -> (Vec<Vec<usize>>, Vec<bool>) {
-    let mut first: std::collections::HashMap<&crate::rules::matcher::MatcherSpec, usize> =
-        std::collections::HashMap::new();
+    let mut first: HashMap<&MatcherSpec, usize> = HashMap::new();
     let mut twins = vec![Vec::new(); rules.len()];
     let mut searched = vec![true; rules.len()];
     for (idx, rule) in rules.rules().iter().enumerate() {
         match first.entry(rule.matcher.spec()) {
-            std::collections::hash_map::Entry::Occupied(e) => {
+            Entry::Occupied(e) => {
                 twins[*e.get()].push(idx);
                 searched[idx] = false;
             }
-            std::collections::hash_map::Entry::Vacant(e) => {
+            Entry::Vacant(e) => {
                 e.insert(idx);
             }
         }

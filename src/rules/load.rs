@@ -294,14 +294,11 @@ fn build_rules(file: &FileCtx<'_>, specs: Vec<RuleSpec>, provider: Option<&str>,
             .and_then(|h| h.get(i + 1).copied())
             .unwrap_or(usize::MAX);
         let mut ctx = FieldCtx {
-            label: file.label,
-            text: file.text,
+            file,
             start,
             end,
             errors: &mut out.errors,
             failed: false,
-            eager: file.eager,
-            examples: file.examples,
         };
         if let Some(rule) = build_rule(rule, provider, &mut ctx, &mut out.warnings) {
             out.rules.push(rule);
@@ -341,16 +338,13 @@ fn parse_embedded(label: &str, text: &str, out: &mut Loaded) {
 
 /// Where field errors go while one rule is being built, and where the rule is in its file.
 struct FieldCtx<'a> {
-    label: &'a str,
-    text: &'a str,
+    file: &'a FileCtx<'a>,
     /// Line of the rule's `[[rules]]` header, when known.
     start: Option<usize>,
     /// Line of the next rule's header.
     end: usize,
     errors: &'a mut Vec<RuleError>,
     failed: bool,
-    eager: bool,
-    examples: bool,
 }
 
 impl FieldCtx<'_> {
@@ -358,11 +352,11 @@ impl FieldCtx<'_> {
     fn error(&mut self, key: &str, message: String) {
         let line = self
             .start
-            .and_then(|s| key_line(self.text, s, self.end, key))
+            .and_then(|s| key_line(self.file.text, s, self.end, key))
             .or(self.start);
         self.failed = true;
         self.errors.push(RuleError {
-            file: self.label.to_string(),
+            file: self.file.label.to_string(),
             line,
             message,
         });
@@ -370,8 +364,8 @@ impl FieldCtx<'_> {
 
     fn origin(&self) -> String {
         match self.start {
-            Some(line) => format!("{}:{line}", self.label),
-            None => self.label.to_string(),
+            Some(line) => format!("{}:{line}", self.file.label),
+            None => self.file.label.to_string(),
         }
     }
 }
@@ -471,7 +465,7 @@ fn build_rule(
         window,
         keywords: keywords.clone(),
     };
-    let matcher = if ctx.eager {
+    let matcher = if ctx.file.eager {
         match LazyMatcher::eager(matcher_spec) {
             Ok(m) => Some(m),
             Err(e) => {
@@ -504,7 +498,7 @@ fn build_rule(
         }
     }
     let examples = build_examples(spec.examples);
-    if examples.is_empty() && ctx.examples {
+    if examples.is_empty() && ctx.file.examples {
         warnings.push(format!("{}: rule {id:?} has no examples", ctx.origin()));
     }
     if ctx.failed {
