@@ -258,8 +258,8 @@ fn oversized_files_are_skipped_and_reported() {
     run.expect_code(1);
     assert_eq!(run.findings().len(), 1);
     assert_eq!(run.json()["summary"]["skipped_large"], 1);
-    assert!(run.stderr.contains("skipped big.txt"), "{}", run.stderr);
-    assert!(run.stderr.contains("--max-file-size"), "{}", run.stderr);
+    run.expect_stderr("skipped big.txt");
+    run.expect_stderr("--max-file-size");
 }
 
 #[test]
@@ -290,7 +290,7 @@ fn an_unreadable_file_is_an_error_and_the_scan_goes_on() {
         "the readable file is still scanned"
     );
     assert_eq!(run.json()["summary"]["errors"], 1);
-    assert!(run.stderr.contains("locked.txt"), "{}", run.stderr);
+    run.expect_stderr("locked.txt");
     assert!(
         run.stderr.to_lowercase().contains("permission denied"),
         "{}",
@@ -326,7 +326,7 @@ fn a_missing_target_is_an_error() {
     let t = TestDir::new();
     let run = t.run(["dir", "does-not-exist"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("does-not-exist"), "{}", run.stderr);
+    run.expect_stderr("does-not-exist");
 }
 
 #[test]

@@ -236,7 +236,7 @@ fn ranges_include_exactly_the_commits_of_the_pull_request() {
     // A bad revision is an error.
     let run = repo.run(["git", ".", "--range", "main..no-such-branch"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("no-such-branch"), "{}", run.stderr);
+    run.expect_stderr("no-such-branch");
 }
 
 #[test]
@@ -275,7 +275,7 @@ fn staged_changes_are_scanned_with_and_without_a_head() {
     repo.git(&["clone", "-q", "--bare", ".", bare.path().to_str().unwrap()]);
     let run = bare.run(["git", ".", "--staged"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("bare"), "{}", run.stderr);
+    run.expect_stderr("bare");
 }
 
 #[test]
@@ -286,11 +286,7 @@ fn a_damaged_index_is_an_error_not_an_empty_staged_scan() {
     std::fs::write(repo.path().join(".git/index"), b"DIRC\0\0\0\x02garbage").unwrap();
     let run = repo.run(["git", ".", "--staged"]);
     run.expect_code(2);
-    assert!(
-        run.stderr.contains("cannot read the index"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("cannot read the index");
 }
 
 #[test]
@@ -365,7 +361,7 @@ fn a_corrupt_pack_is_read_object_by_object() {
         found.len() < keys.len(),
         "the damaged object cannot be: {found:?}"
     );
-    assert!(run.stderr.contains("one by one"), "{}", run.stderr);
+    run.expect_stderr("one by one");
     assert!(
         run.stderr.contains("error: object "),
         "bad objects are named: {}",
@@ -379,14 +375,10 @@ fn a_path_that_is_not_a_repository_is_a_clear_error() {
     t.write("x.txt", "x\n");
     let run = t.run(["git", "."]);
     run.expect_code(2);
-    assert!(
-        run.stderr.contains("not a git repository"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("not a git repository");
     let run = t.run(["git", "missing-dir"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("missing-dir"), "{}", run.stderr);
+    run.expect_stderr("missing-dir");
 }
 
 #[test]
@@ -502,7 +494,7 @@ fn bare_shallow_and_alternates_repositories_are_scanned() {
     let run = dirs.run(["git", "shallow", "--format", "json", "--show-secrets"]);
     run.expect_code(1);
     assert!(secrets(&run.findings()).contains(&new));
-    assert!(run.stderr.contains("shallow"), "{}", run.stderr);
+    run.expect_stderr("shallow");
     // A clone sharing objects through alternates: its history lives in the source's store.
     let shared = dirs.join("shared");
     repo.git(&["clone", "-q", "--shared", &src, shared.to_str().unwrap()]);
@@ -535,12 +527,8 @@ fn lfs_pointers_and_submodules_are_noted_not_scanned() {
     repo.commit_all("lfs and submodule");
     let run = repo.run(["git", "."]);
     run.expect_code(1);
-    assert!(run.stderr.contains("Git LFS pointer"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("submodule at vendor/sub"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("Git LFS pointer");
+    run.expect_stderr("submodule at vendor/sub");
 }
 
 #[test]

@@ -109,6 +109,16 @@ impl Run {
         self
     }
 
+    /// Asserts that standard error mentions `needle` (showing it when it does not).
+    pub fn expect_stderr(&self, needle: &str) -> &Run {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
     /// The `findings` of a `--format json` run.
     pub fn findings(&self) -> Vec<Value> {
         let doc: Value = serde_json::from_str(&self.stdout)

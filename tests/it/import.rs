@@ -138,8 +138,8 @@ fn import_gitleaks_converts_rules_and_allowlists() {
     run.expect_code(1);
     assert_eq!(run.stdout, text, "stdout holds the same conversion");
     assert!(run.stderr.contains("not converted (2;"), "{}", run.stderr);
-    assert!(run.stderr.contains("ssh-key-files"), "{}", run.stderr);
-    assert!(run.stderr.contains(r"\\d{8}\\.bak$"), "{}", run.stderr);
+    run.expect_stderr("ssh-key-files");
+    run.expect_stderr(r"\\d{8}\\.bak$");
     assert!(
         run.stderr
             .contains(r#"disabledRules "generic-api-key" becomes ["generic.assigned-secret"]"#),
@@ -310,7 +310,7 @@ fn import_gitleaks_never_overwrites_without_force() {
         ".leakhound.toml",
     ]);
     run.expect_code(2);
-    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    run.expect_stderr("--force");
     assert_eq!(
         std::fs::read_to_string(t.join(".leakhound.toml")).unwrap(),
         "# mine\n"
@@ -333,10 +333,10 @@ fn import_gitleaks_fails_on_an_unreadable_or_broken_input() {
     let t = TestDir::new();
     let run = t.run(["config", "import-gitleaks", "missing.toml"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("missing.toml"), "{}", run.stderr);
+    run.expect_stderr("missing.toml");
     t.write("broken.toml", "[[rules]\nid = 'x'\n");
     let run = t.run(["config", "import-gitleaks", "broken.toml", "-o", "out.toml"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("broken.toml:1:"), "{}", run.stderr);
+    run.expect_stderr("broken.toml:1:");
     assert!(!t.join("out.toml").exists());
 }

@@ -90,12 +90,8 @@ fn a_broken_rule_file_names_the_file_and_line() {
     t.write("a.txt", "hello\n");
     let run = t.run(["dir", "a.txt", "--rules", "rules"]);
     run.expect_code(2);
-    assert!(
-        run.stderr.contains("rules/broken.toml:6:"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("bad pattern"), "{}", run.stderr);
+    run.expect_stderr("rules/broken.toml:6:");
+    run.expect_stderr("bad pattern");
     // A TOML syntax error and an unknown field are located the same way.
     t.write(
         "rules/broken.toml",
@@ -103,19 +99,11 @@ fn a_broken_rule_file_names_the_file_and_line() {
     );
     let run = t.run(["rules", "check", "rules"]);
     run.expect_code(2);
-    assert!(
-        run.stderr.contains("rules/broken.toml:5:"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("rules/broken.toml:5:");
     t.write("rules/broken.toml", "provider = \"x\"\n[[rules]\n");
     let run = t.run(["rules", "check", "rules"]);
     run.expect_code(2);
-    assert!(
-        run.stderr.contains("rules/broken.toml:2:"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("rules/broken.toml:2:");
 }
 
 #[test]
@@ -125,11 +113,7 @@ fn duplicate_ids_are_rejected() {
     t.write("r/b.toml", USER_RULE);
     let run = t.run(["rules", "check", "r"]);
     run.expect_code(2);
-    assert!(
-        run.stderr.contains("duplicate rule id \"acme.api-key\""),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("duplicate rule id \"acme.api-key\"");
 }
 
 #[test]
@@ -152,9 +136,5 @@ fn only_and_disable_narrow_the_pack() {
     );
     let run = t.run(["dir", ".", "--only-rules", "aws.acess-key-id"]);
     run.expect_code(2);
-    assert!(
-        run.stderr.contains("no rule has an id matching"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("no rule has an id matching");
 }

@@ -78,7 +78,7 @@ fn an_ignore_file_follows_the_secret_not_the_line() {
     dir.write(".leakhoundignore", "# ok\nnot a fingerprint\n");
     let run = dir.run(["dir", "."]);
     run.expect_code(2);
-    assert!(run.stderr.contains(".leakhoundignore:2"), "{}", run.stderr);
+    run.expect_stderr(".leakhoundignore:2");
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn a_baseline_reports_only_new_findings() {
     dir.write("bad.json", "{\"hello\": 1}\nnot json\n");
     let run = dir.run(["dir", ".", "--baseline", "bad.json"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("bad.json"), "{}", run.stderr);
+    run.expect_stderr("bad.json");
 }
 
 #[test]
@@ -243,26 +243,22 @@ fn configuration_errors_name_the_file_and_line() {
     );
     let run = dir.run(["dir", "."]);
     run.expect_code(2);
-    assert!(run.stderr.contains(".leakhound.toml:5"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("unknown field `secret`"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr(".leakhound.toml:5");
+    run.expect_stderr("unknown field `secret`");
     dir.write(
         ".leakhound.toml",
         "[[rules]]\nid = \"x.y\"\nname = \"X\"\nprovider = \"X\"\npattern = '(unclosed'\nconfidence = \"high\"\n",
     );
     let run = dir.run(["dir", "."]);
     run.expect_code(2);
-    assert!(run.stderr.contains(".leakhound.toml:5"), "{}", run.stderr);
+    run.expect_stderr(".leakhound.toml:5");
     dir.write(".leakhound.toml", "[allowlist]\nsecrets = ['(unclosed']\n");
     let run = dir.run(["dir", "."]);
     run.expect_code(2);
-    assert!(run.stderr.contains(".leakhound.toml:2"), "{}", run.stderr);
+    run.expect_stderr(".leakhound.toml:2");
     let run = dir.run(["dir", ".", "--config", "missing.toml"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("missing.toml"), "{}", run.stderr);
+    run.expect_stderr("missing.toml");
 }
 
 #[test]
@@ -305,7 +301,7 @@ fn extra_reports_are_written_alongside_the_main_one() {
     );
     let run = dir.run(["dir", ".", "--report", "yaml=x"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("unknown format"), "{}", run.stderr);
+    run.expect_stderr("unknown format");
 }
 
 #[test]
