@@ -16,8 +16,11 @@
 
 pub mod cli;
 pub mod config;
+pub mod diag;
 pub mod engine;
+pub mod enrich;
 pub mod finding;
+pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod scan;

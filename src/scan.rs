@@ -1,22 +1,21 @@
-//! The pipeline: a source hands blobs to worker threads, each worker runs the shared engine with
-//! its own buffers, and findings flow through a bounded channel to one collector.
+//! The scanning stage: a target hands blobs to worker threads, each worker runs the shared engine
+//! with its own buffers (opening archives and decoding encoded text on the way), and findings flow
+//! through a bounded channel to one collector per target.
 
 mod blob;
 mod progress;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::Read;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Sender, bounded};
-use serde::Serialize;
 
+use crate::diag::{Diagnostics, human_bytes};
 use crate::engine::Engine;
-use crate::finding::{Finding, Origin, OriginKind};
-use crate::rules::RuleInfo;
-use crate::source::{BlobSink, Diagnostics, Source};
+use crate::finding::{Finding, Origin};
+use crate::source::{BlobSink, Target};
 
 /// Default `--max-file-size`: 25 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 * 1024 * 1024;
@@ -47,211 +46,115 @@ impl Default for ScanOptions {
     }
 }
 
-/// Counters updated by every worker.
+/// Counters updated by every worker, over the whole run.
 #[derive(Debug, Default)]
 pub struct Stats {
     pub blobs: AtomicU64,
     pub bytes: AtomicU64,
     pub matches: AtomicU64,
-    pub errors: AtomicU64,
     pub skipped_binary: AtomicU64,
     pub skipped_large: AtomicU64,
+    /// Archive members and decoded spans scanned.
+    pub nested: AtomicU64,
+    /// Content that was not scanned because a limit was hit (size, depth, expansion).
+    pub skipped_limits: AtomicU64,
 }
 
-/// A point-in-time copy of [`Stats`], with the scan's duration.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Summary {
-    pub blobs: u64,
-    pub bytes: u64,
-    pub findings: u64,
-    pub errors: u64,
-    pub skipped_binary: u64,
-    pub skipped_large: u64,
-    pub rules: u64,
-    pub elapsed_ms: u64,
-    /// Findings that triage held back, by reason (not counted in `findings`).
-    pub ignored: Ignored,
+/// The scanning stage: the shared engine, the pipeline's settings, and the run's counters. One
+/// per run; each target is scanned with [`Scan::target`].
+pub struct Scan<'a> {
+    engine: &'a Engine,
+    opts: &'a ScanOptions,
+    pool: rayon::ThreadPool,
+    pub stats: Stats,
+    diag: &'a dyn Diagnostics,
 }
 
-/// How many findings triage held back, and why. Reports show these so a suppression is never
-/// invisible.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Ignored {
-    /// A `leakhound:allow` comment on the line.
-    pub inline: u64,
-    /// A fingerprint listed in `.leakhoundignore`.
-    pub ignore_file: u64,
-    /// Already in the `--baseline`.
-    pub baseline: u64,
-    /// An allowlist of the project configuration (path, secret, line, stopword, commit).
-    pub allowlist: u64,
-    /// Below `min_confidence`.
-    pub below_min_confidence: u64,
-}
-
-impl Ignored {
-    pub fn total(&self) -> u64 {
-        self.inline + self.ignore_file + self.baseline + self.allowlist + self.below_min_confidence
-    }
-}
-
-/// Something that went wrong with one item; the scan continued.
-#[derive(Debug, Clone, Serialize)]
-pub struct ErrorRecord {
-    pub subject: String,
-    pub message: String,
-}
-
-/// Everything a scan produced, findings sorted for stable output.
-#[derive(Debug)]
-pub struct ScanResult {
-    pub findings: Vec<Finding>,
-    /// Every rule the scan ran (reports such as SARIF list them all).
-    pub rules: Vec<Arc<RuleInfo>>,
-    pub summary: Summary,
-    pub errors: Vec<ErrorRecord>,
-    pub notes: Vec<String>,
-}
-
-/// Runs `source` through `engine` and collects the findings.
-pub fn run(source: &dyn Source, engine: &Engine, opts: &ScanOptions) -> anyhow::Result<ScanResult> {
-    let started = Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .thread_name(|i| format!("leakhound-worker-{i}"))
-        .build()?;
-    let (tx, rx) = bounded::<Finding>(1024);
-    let stats = Stats::default();
-    let log = Log {
-        stats: &stats,
-        errors: Mutex::new(Vec::new()),
-        notes: Mutex::new(Vec::new()),
-    };
-    let (outcome, findings) = std::thread::scope(|s| {
-        let collector = s.spawn(move || rx.into_iter().collect::<Vec<Finding>>());
-        let progress = progress::Progress::start(s, opts.progress, &stats);
-        let scanner = Scanner {
+impl<'a> Scan<'a> {
+    pub fn new(
+        engine: &'a Engine,
+        opts: &'a ScanOptions,
+        diag: &'a dyn Diagnostics,
+    ) -> anyhow::Result<Scan<'a>> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.threads)
+            .thread_name(|i| format!("leakhound-worker-{i}"))
+            .build()?;
+        Ok(Scan {
             engine,
             opts,
-            stats: &stats,
-            findings: tx,
-            log: &log,
-        };
-        let outcome = pool.install(|| source.run(&scanner));
-        // Dropping the scanner drops the last sender, which ends the collector.
-        drop(scanner);
-        progress.finish();
-        let findings = collector.join().expect("collector thread panicked");
-        (outcome, findings)
-    });
-    outcome?;
-    let mut findings = pool.install(|| resolve_origins(source, findings, &log))?;
-    dedup(&mut findings);
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-    let summary = Summary {
-        blobs: get(&stats.blobs),
-        bytes: get(&stats.bytes),
-        findings: findings.len() as u64,
-        errors: get(&stats.errors),
-        skipped_binary: get(&stats.skipped_binary),
-        skipped_large: get(&stats.skipped_large),
-        rules: engine.rules().len() as u64,
-        elapsed_ms: elapsed_ms(started.elapsed()),
-        ignored: Ignored::default(),
-    };
-    Ok(ScanResult {
-        findings,
-        rules: engine
-            .rules()
-            .rules()
-            .iter()
-            .map(|r| r.info.clone())
-            .collect(),
-        summary,
-        errors: log.errors.into_inner().expect("error log poisoned"),
-        notes: log.notes.into_inner().expect("note log poisoned"),
-    })
-}
-
-fn elapsed_ms(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// Lets the source fill in provenance for the origins that had findings, then redacts, in that
-/// provenance, any secret the scan found (a commit summary can quote one).
-fn resolve_origins(
-    source: &dyn Source,
-    mut findings: Vec<Finding>,
-    log: &Log<'_>,
-) -> anyhow::Result<Vec<Finding>> {
-    let mut slot_of: HashMap<*const Origin, usize> = HashMap::new();
-    let mut origins: Vec<Origin> = Vec::new();
-    let slots: Vec<usize> = findings
-        .iter()
-        .map(|f| {
-            *slot_of.entry(Arc::as_ptr(&f.origin)).or_insert_with(|| {
-                origins.push((*f.origin).clone());
-                origins.len() - 1
-            })
+            pool,
+            stats: Stats::default(),
+            diag,
         })
-        .collect();
-    source.resolve(&mut origins, log)?;
+    }
+
+    /// Scans one target and resolves its provenance; returns its findings, deduplicated and
+    /// sorted. A target that fails as a whole is reported as an error of its own and yields what
+    /// was found before the failure.
+    pub fn target(&self, target: &mut dyn Target) -> Vec<Finding> {
+        let (tx, rx) = bounded::<Finding>(1024);
+        let (outcome, mut findings) = std::thread::scope(|s| {
+            let collector = s.spawn(move || rx.into_iter().collect::<Vec<Finding>>());
+            let progress = progress::Progress::start(s, self.opts.progress, &self.stats);
+            let scanner = Scanner {
+                engine: self.engine,
+                opts: self.opts,
+                stats: &self.stats,
+                findings: tx,
+                diag: self.diag,
+            };
+            let outcome = self.pool.install(|| target.scan(&scanner));
+            // Dropping the scanner drops the last sender, which ends the collector.
+            drop(scanner);
+            progress.finish();
+            let findings = collector.join().expect("collector thread panicked");
+            (outcome, findings)
+        });
+        if let Err(e) = outcome {
+            self.diag.error(&target.name(), &format!("{e:#}"));
+        }
+        if let Err(e) = self.pool.install(|| target.resolve(&findings, self.diag)) {
+            self.diag.error(&target.name(), &format!("{e:#}"));
+        }
+        redact_provenance(&findings);
+        dedup(&mut findings);
+        findings.sort_by_cached_key(Finding::sort_key);
+        findings
+    }
+
+    pub fn engine(&self) -> &Engine {
+        self.engine
+    }
+}
+
+/// Provenance can quote scanned text (a commit summary, an image's build history): redact in it
+/// every secret the target's findings hold.
+fn redact_provenance(findings: &[Finding]) {
+    if findings.is_empty() {
+        return;
+    }
     let secrets: Vec<&[u8]> = findings.iter().map(|f| f.secret.expose()).collect();
-    for origin in &mut origins {
-        if let OriginKind::Git(git) = &mut origin.kind
-            && let Some(commit) = &mut git.commit
-        {
-            commit.summary.redact_secrets(secrets.iter().copied());
+    let mut seen: HashSet<*const Origin> = HashSet::new();
+    for f in findings {
+        for o in f.origin.chain() {
+            if seen.insert(o as *const Origin) {
+                o.level().redact_secrets(&secrets);
+            }
         }
     }
-    let origins: Vec<Arc<Origin>> = origins.into_iter().map(Arc::new).collect();
-    for (finding, slot) in findings.iter_mut().zip(slots) {
-        finding.origin = origins[slot].clone();
-    }
-    Ok(findings)
 }
 
-/// Drops repeats of the same secret on the same line of the same path and origin.
+/// Drops repeats of the same secret on the same line of the same content.
 fn dedup(findings: &mut Vec<Finding>) {
-    let mut seen: HashSet<(*const Origin, Vec<u8>, String, u64)> = HashSet::new();
+    let mut seen: HashSet<(*const Origin, String, u64)> = HashSet::new();
     findings.retain(|f| {
         seen.insert((
             Arc::as_ptr(&f.origin),
-            f.origin.path.clone(),
             f.fingerprint.clone(),
             f.location.line,
         ))
     });
-}
-
-/// Errors and notes, printed as they happen and kept for the report.
-struct Log<'a> {
-    stats: &'a Stats,
-    errors: Mutex<Vec<ErrorRecord>>,
-    notes: Mutex<Vec<String>>,
-}
-
-impl Diagnostics for Log<'_> {
-    fn error(&self, subject: &str, message: &str) {
-        self.stats.errors.fetch_add(1, Ordering::Relaxed);
-        eprintln!("leakhound: error: {subject}: {message}");
-        self.errors
-            .lock()
-            .expect("error log poisoned")
-            .push(ErrorRecord {
-                subject: subject.to_string(),
-                message: message.to_string(),
-            });
-    }
-
-    fn note(&self, message: &str) {
-        eprintln!("leakhound: {message}");
-        self.notes
-            .lock()
-            .expect("note log poisoned")
-            .push(message.to_string());
-    }
 }
 
 /// The [`BlobSink`] every source feeds.
@@ -260,7 +163,7 @@ struct Scanner<'a> {
     opts: &'a ScanOptions,
     stats: &'a Stats,
     findings: Sender<Finding>,
-    log: &'a Log<'a>,
+    diag: &'a dyn Diagnostics,
 }
 
 impl Scanner<'_> {
@@ -274,7 +177,7 @@ impl Scanner<'_> {
         self.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
         self.note(&format!(
             "skipped {}: {} is over --max-file-size ({})",
-            origin.path_lossy(),
+            origin.label(),
             human_bytes(size),
             human_bytes(self.opts.max_file_size)
         ));
@@ -311,7 +214,7 @@ impl BlobSink for Scanner<'_> {
     fn scan_reader(&self, origin: Arc<Origin>, reader: &mut dyn Read) {
         blob::with_worker(self.engine, |w| {
             if let Err(e) = w.scan_stream(self, origin.clone(), reader) {
-                self.error(&origin.path_lossy(), &e.to_string());
+                self.error(&origin.label(), &e.to_string());
             }
         });
     }
@@ -319,26 +222,10 @@ impl BlobSink for Scanner<'_> {
 
 impl Diagnostics for Scanner<'_> {
     fn error(&self, subject: &str, message: &str) {
-        self.log.error(subject, message);
+        self.diag.error(subject, message);
     }
 
     fn note(&self, message: &str) {
-        self.log.note(message);
-    }
-}
-
-/// `1.5 MiB`-style sizes for messages.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
+        self.diag.note(message);
     }
 }

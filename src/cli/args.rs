@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::report::Format;
+use clap::builder::TypedValueParser as _;
 use clap::{Args, ValueEnum};
 
 /// The flag groups every scanning command (`dir`, `git`, `hook`) has.
@@ -56,17 +58,6 @@ pub struct ScanArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    Human,
-    Json,
-    Jsonl,
-    Sarif,
-    Github,
-    Junit,
-    Markdown,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorArg {
     Auto,
     Always,
@@ -77,8 +68,14 @@ pub enum ColorArg {
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// Output format.
-    #[arg(short = 'f', long = "format", value_enum, default_value = "human")]
-    pub format: FormatArg,
+    #[arg(
+        short = 'f',
+        long = "format",
+        default_value = "human",
+        value_parser = clap::builder::PossibleValuesParser::new(Format::names())
+            .map(|name: String| Format::named(&name).expect("a listed format"))
+    )]
+    pub format: Format,
     /// Write the report to this file instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,

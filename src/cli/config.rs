@@ -1,12 +1,11 @@
 //! [`ScanConfig`]: every setting of a scan, validated and defaulted, and the components it builds.
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use super::args::{ColorArg, FormatArg, LevelArg, RuleArgs, ScanFlags};
+use super::args::{ColorArg, LevelArg, RuleArgs, ScanFlags};
 use crate::config::{ConfigError, ProjectConfig, parse_size};
 use crate::engine::Engine;
 use crate::report::{Format, ReportOptions};
@@ -24,13 +23,61 @@ pub struct OutputConfig {
 
 impl OutputConfig {
     /// Opens the destination now, so a bad `--output` fails before any scanning.
-    pub fn open(&self) -> anyhow::Result<Box<dyn Write>> {
-        Ok(match &self.path {
-            Some(p) => Box::new(BufWriter::new(
-                File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
-            )),
-            None => Box::new(BufWriter::new(io::stdout().lock())),
+    pub fn open(&self) -> anyhow::Result<Destination> {
+        match &self.path {
+            Some(p) => Destination::file(p),
+            None => Ok(Destination::Stdout),
+        }
+    }
+}
+
+/// Where a report goes. A file is written beside its final place and renamed over it only when
+/// the report is complete: an interrupted scan never leaves a truncated report or destroys the
+/// previous one, and a report naming a file being scanned does not empty it first.
+pub enum Destination {
+    Stdout,
+    File {
+        temp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
+}
+
+impl Destination {
+    pub fn file(path: &Path) -> anyhow::Result<Destination> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".leakhound-")
+            .suffix(".partial")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(Destination::File {
+            temp,
+            path: path.to_path_buf(),
         })
+    }
+
+    /// A writer for the report (a second handle to the same file).
+    pub fn writer(&self) -> anyhow::Result<Box<dyn Write>> {
+        Ok(match self {
+            Destination::Stdout => Box::new(BufWriter::new(io::stdout())),
+            Destination::File { temp, path } => Box::new(BufWriter::new(
+                temp.as_file()
+                    .try_clone()
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+            )),
+        })
+    }
+
+    /// Puts a finished report in place.
+    pub fn commit(self) -> anyhow::Result<()> {
+        if let Destination::File { temp, path } = self {
+            temp.persist(&path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        Ok(())
     }
 }
 
@@ -120,7 +167,7 @@ impl ScanConfig {
                 progress: !scan.no_progress && io::stderr().is_terminal(),
             },
             output: OutputConfig {
-                format: format(output.format),
+                format: output.format,
                 path: output.output.clone(),
                 report: ReportOptions {
                     reveal: output.show_secrets,
@@ -156,18 +203,6 @@ fn config_errors(errors: Vec<ConfigError>) -> anyhow::Error {
         errors.len(),
         if errors.len() == 1 { "" } else { "s" }
     )
-}
-
-fn format(f: FormatArg) -> Format {
-    match f {
-        FormatArg::Human => Format::Human,
-        FormatArg::Json => Format::Json,
-        FormatArg::Jsonl => Format::Jsonl,
-        FormatArg::Sarif => Format::Sarif,
-        FormatArg::Github => Format::Github,
-        FormatArg::Junit => Format::Junit,
-        FormatArg::Markdown => Format::Markdown,
-    }
 }
 
 fn level(l: LevelArg) -> Confidence {

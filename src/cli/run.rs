@@ -1,19 +1,19 @@
-//! The body every scanning command shares: configuration, scan, triage, reports, exit code.
+//! The body every scanning command shares: configuration, the run, the reports, the exit code.
 
-use std::io::Write as _;
 use std::path::Path;
-
-use anyhow::Context;
 
 use super::Exit;
 use super::args::ScanFlags;
-use super::config::ScanConfig;
-use crate::report::{Format, ReportInput, ReportOptions, reporter};
-use crate::scan::{self, ScanResult};
+use super::config::{Destination, ScanConfig};
+use crate::diag::{Log, Record};
+use crate::enrich::Enrichers;
+use crate::pipeline::{Run, Sinks};
+use crate::report::{Format, ReportOptions};
+use crate::scan::Scan;
 use crate::source::Source;
 
 /// Validates `flags` (reading the project's files from `root`), builds the source with
-/// `make_source`, scans, triages and writes the reports.
+/// `make_source`, runs it and writes the reports.
 pub fn scan_and_report(
     flags: &ScanFlags,
     root: Option<&Path>,
@@ -21,86 +21,74 @@ pub fn scan_and_report(
 ) -> anyhow::Result<Exit> {
     let config = ScanConfig::new(flags, root)?;
     let engine = config.engine()?;
-    let mut out = config.output.open()?;
+    let main = config.output.open()?;
+    let mut extra: Vec<(Format, Destination)> = Vec::new();
+    for (format, path) in &config.extra_reports {
+        extra.push((*format, Destination::file(path)?));
+    }
+    let baseline_out = config
+        .baseline_out
+        .as_deref()
+        .map(Destination::file)
+        .transpose()?;
+    let file_opts = ReportOptions {
+        color: false,
+        ..config.output.report
+    };
+    let mut sinks = Sinks {
+        reported: vec![
+            config
+                .output
+                .format
+                .sink(config.output.report, main.writer()?),
+        ],
+        with_baselined: Vec::new(),
+    };
+    for (format, dest) in &extra {
+        sinks.reported.push(format.sink(file_opts, dest.writer()?));
+    }
+    if let Some(dest) = &baseline_out {
+        let json = Format::named("json").expect("json is a format");
+        sinks
+            .with_baselined
+            .push(json.sink(file_opts, dest.writer()?));
+    }
     let source = make_source(&config)?;
-    let result = scan::run(&*source, &engine, &config.scan)?;
-    let exit = finish(&config, result, &mut *out);
+    let log = Log::new(Some(Box::new(echo)));
+    let run = Run {
+        scan: Scan::new(&engine, &config.scan, &log)?,
+        enrichers: Enrichers::offline(),
+        triage: &config.triage,
+        reveal: config.output.report.reveal,
+        fail_on: config.fail_on,
+        log: &log,
+    };
+    let outcome = run.execute(&*source, &mut sinks)?;
+    // Sinks hold handles to the report files: close them before the files are put in place.
+    drop(sinks);
+    main.commit()?;
+    for (_, dest) in extra {
+        dest.commit()?;
+    }
+    if let Some(dest) = baseline_out {
+        dest.commit()?;
+    }
     // The process ends next: freeing hundreds of compiled rules one by one would only delay the
     // exit a pre-commit hook is waiting for.
     std::mem::forget(engine);
-    exit
-}
-
-/// Triage, then the reports, then the exit code (shared by every scanning command).
-fn finish(
-    config: &ScanConfig,
-    result: ScanResult,
-    out: &mut dyn std::io::Write,
-) -> anyhow::Result<Exit> {
-    let ScanResult {
-        findings,
-        rules,
-        mut summary,
-        errors,
-        notes: _,
-    } = result;
-    let triaged = config.triage.apply(findings);
-    summary.findings = triaged.reported.len() as u64;
-    summary.ignored = triaged.ignored.clone();
-    if let Some(path) = &config.baseline_out {
-        let mut all: Vec<_> = triaged
-            .reported
-            .iter()
-            .chain(&triaged.baselined)
-            .cloned()
-            .collect();
-        all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        let input = ReportInput {
-            findings: &all,
-            rules: &rules,
-            summary: &summary,
-            errors: &errors,
-        };
-        write_file(path, Format::Json, config, &input)?;
-    }
-    let input = ReportInput {
-        findings: &triaged.reported,
-        rules: &rules,
-        summary: &summary,
-        errors: &errors,
-    };
-    for (format, path) in &config.extra_reports {
-        write_file(path, *format, config, &input)?;
-    }
-    reporter(config.output.format, config.output.report).write(&input, out)?;
-    out.flush()?;
-    let failing = triaged
-        .reported
-        .iter()
-        .any(|f| f.rule.confidence >= config.fail_on);
-    Ok(if summary.errors > 0 {
+    Ok(if outcome.summary.errors > 0 {
         Exit::Error
-    } else if failing {
+    } else if outcome.failing {
         Exit::Findings
     } else {
         Exit::Clean
     })
 }
 
-fn write_file(
-    path: &Path,
-    format: Format,
-    config: &ScanConfig,
-    input: &ReportInput<'_>,
-) -> anyhow::Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    let opts = ReportOptions {
-        color: false,
-        ..config.output.report
-    };
-    reporter(format, opts).write(input, &mut w)?;
-    w.flush()
-        .with_context(|| format!("cannot write {}", path.display()))
+/// Prints a diagnostic as it happens.
+fn echo(record: Record<'_>) {
+    match record {
+        Record::Error { subject, message } => eprintln!("leakhound: error: {subject}: {message}"),
+        Record::Note(message) => eprintln!("leakhound: {message}"),
+    }
 }

@@ -6,149 +6,142 @@
 //! counts. Values are escaped as the runner expects (`@actions/core`'s `escapeData` and
 //! `escapeProperty`), so no path, secret or message can end a command early or start another.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 
-use super::markdown::{files_with_findings, ignored_text, plural};
-use super::{Report, ReportInput, ReportOptions};
-use crate::finding::{Finding, GitObject, OriginKind};
+use super::markdown::{ignored_text, plural};
+use super::{FindingSink, RunInfo};
+use crate::finding::view::FindingView;
 use crate::rules::Confidence;
 
+/// Writes each annotation as the run confirms the finding.
 pub struct Github {
-    pub opts: ReportOptions,
+    out: Box<dyn Write>,
+    errors: u64,
+    warnings: u64,
+    files: HashSet<String>,
 }
 
-impl Report for Github {
-    fn write(&self, input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
-        for f in input.findings {
-            writeln!(out, "{}", self.annotation(f))?;
+impl Github {
+    pub fn new(out: Box<dyn Write>) -> Github {
+        Github {
+            out,
+            errors: 0,
+            warnings: 0,
+            files: HashSet::new(),
         }
-        for e in input.errors {
+    }
+}
+
+impl FindingSink for Github {
+    fn finding(&mut self, f: &FindingView) -> io::Result<()> {
+        match f.confidence {
+            Confidence::Low => self.warnings += 1,
+            _ => self.errors += 1,
+        }
+        self.files.insert(f.place.label.clone());
+        writeln!(self.out, "{}", annotation(f))?;
+        self.out.flush()
+    }
+
+    fn finish(&mut self, run: &RunInfo<'_>) -> io::Result<()> {
+        for e in run.errors {
             writeln!(
-                out,
+                self.out,
                 "::error title=leakhound scan error::{}",
                 escape_data(&format!("{}: {}", e.subject, e.message))
             )?;
         }
+        let summary = self.summary(run);
         writeln!(
-            out,
+            self.out,
             "::notice title=leakhound::{}",
-            escape_data(&summary(input))
-        )
+            escape_data(&summary)
+        )?;
+        self.out.flush()
     }
+}
+
+/// `::error file=PATH,line=L,col=C,endLine=L,endColumn=C,title=RULE::MESSAGE`.
+fn annotation(f: &FindingView) -> String {
+    let command = match f.confidence {
+        Confidence::Low => "warning",
+        Confidence::Medium | Confidence::High => "error",
+    };
+    let mut props: Vec<(&str, String)> = Vec::new();
+    let on_file = f.place.names_a_file;
+    if on_file {
+        props.push(("file", f.path.clone()));
+        props.push(("line", f.line.to_string()));
+        // The runner takes columns only for an annotation on a single line.
+        if f.end_line == f.line {
+            props.push(("col", f.column.to_string()));
+            props.push(("endLine", f.end_line.to_string()));
+            props.push(("endColumn", f.end_column.to_string()));
+        } else {
+            props.push(("endLine", f.end_line.to_string()));
+        }
+    }
+    props.push(("title", f.rule_name.clone()));
+    let props: Vec<String> = props
+        .iter()
+        .map(|(k, v)| format!("{k}={}", escape_property(v)))
+        .collect();
+    format!(
+        "::{command} {}::{}",
+        props.join(","),
+        escape_data(&message(f, on_file))
+    )
+}
+
+fn message(f: &FindingView, on_file: bool) -> String {
+    let mut m = format!(
+        "{}: {} (fingerprint {})",
+        f.rule_id,
+        f.secret,
+        &f.fingerprint[..16]
+    );
+    if !on_file {
+        m.push_str(&format!(
+            " in {} at line {}, column {}",
+            f.place.label, f.line, f.column
+        ));
+    }
+    for b in &f.place.brief {
+        m.push_str("; ");
+        m.push_str(b);
+    }
+    m.push_str(". Rotate or revoke it, then remove it.");
+    m
 }
 
 impl Github {
-    /// `::error file=PATH,line=L,col=C,endLine=L,endColumn=C,title=RULE::MESSAGE`.
-    fn annotation(&self, f: &Finding) -> String {
-        let command = match f.rule.confidence {
-            Confidence::Low => "warning",
-            Confidence::Medium | Confidence::High => "error",
-        };
-        let mut props: Vec<(&str, String)> = Vec::new();
-        let on_file = names_a_file(f);
-        if on_file {
-            let loc = &f.location;
-            props.push(("file", f.origin.path_lossy().into_owned()));
-            props.push(("line", loc.line.to_string()));
-            // The runner takes columns only for an annotation on a single line.
-            if loc.end_line == loc.line {
-                props.push(("col", loc.column.to_string()));
-                props.push(("endLine", loc.end_line.to_string()));
-                props.push(("endColumn", loc.end_column.to_string()));
-            } else {
-                props.push(("endLine", loc.end_line.to_string()));
-            }
-        }
-        props.push(("title", f.rule.name.clone()));
-        let props: Vec<String> = props
-            .iter()
-            .map(|(k, v)| format!("{k}={}", escape_property(v)))
-            .collect();
-        format!(
-            "::{command} {}::{}",
-            props.join(","),
-            escape_data(&self.message(f, on_file))
-        )
-    }
-
-    fn message(&self, f: &Finding, on_file: bool) -> String {
-        let mut m = format!(
-            "{}: {} (fingerprint {})",
-            f.rule.id,
-            f.secret.render(self.opts.reveal),
-            &f.fingerprint[..16]
+    fn summary(&self, run: &RunInfo<'_>) -> String {
+        let s = run.summary;
+        let files = self.files.len() as u64;
+        let (errors, warnings) = (self.errors, self.warnings);
+        let mut line = format!(
+            "{} finding{} in {files} file{} ({errors} error{}, {warnings} warning{})",
+            s.findings,
+            plural(s.findings),
+            plural(files),
+            plural(errors),
+            plural(warnings)
         );
-        if !on_file {
-            m.push_str(&format!(
-                " in {} at line {}, column {}",
-                f.origin.label(),
-                f.location.line,
-                f.location.column
-            ));
+        line.push_str(&format!("; {}", ignored_text(&s.ignored)));
+        line.push_str(&format!(
+            "; scanned {} blob{} with {} rules; {} scan error{}",
+            s.blobs,
+            plural(s.blobs),
+            s.rules,
+            s.errors,
+            plural(s.errors)
+        ));
+        if s.errors > 0 {
+            line.push_str(" (the scan is incomplete)");
         }
-        if let Some(g) = f.origin.git() {
-            match &g.commit {
-                Some(c) if g.object == GitObject::Blob => m.push_str(&format!(
-                    "; introduced in commit {} by {} on {}",
-                    &c.id[..c.id.len().min(12)],
-                    c.author_name,
-                    &c.date[..c.date.len().min(10)]
-                )),
-                Some(_) => {}
-                None if g.staged => m.push_str("; staged, not committed"),
-                // The label already says the blob is unreachable.
-                None => {}
-            }
-            if g.in_head == Some(false) {
-                m.push_str("; no longer in HEAD but still in the history");
-            }
-        }
-        m.push_str(". Rotate or revoke it, then remove it.");
-        m
+        line
     }
-}
-
-/// Whether a finding's path is a file in the work tree an annotation can point at (not standard
-/// input, a commit message or an unreachable blob).
-fn names_a_file(f: &Finding) -> bool {
-    match &f.origin.kind {
-        OriginKind::File => true,
-        OriginKind::Stdin => false,
-        OriginKind::Git(g) => g.object == GitObject::Blob && (g.commit.is_some() || g.staged),
-    }
-}
-
-fn summary(input: &ReportInput<'_>) -> String {
-    let s = input.summary;
-    let (mut errors, mut warnings) = (0u64, 0u64);
-    for f in input.findings {
-        match f.rule.confidence {
-            Confidence::Low => warnings += 1,
-            _ => errors += 1,
-        }
-    }
-    let files = files_with_findings(input.findings);
-    let mut line = format!(
-        "{} finding{} in {files} file{} ({errors} error{}, {warnings} warning{})",
-        s.findings,
-        plural(s.findings),
-        plural(files as u64),
-        plural(errors),
-        plural(warnings)
-    );
-    line.push_str(&format!("; {}", ignored_text(&s.ignored)));
-    line.push_str(&format!(
-        "; scanned {} blob{} with {} rules; {} scan error{}",
-        s.blobs,
-        plural(s.blobs),
-        s.rules,
-        s.errors,
-        plural(s.errors)
-    ));
-    if s.errors > 0 {
-        line.push_str(" (the scan is incomplete)");
-    }
-    line
 }
 
 /// The message of a command: `%`, CR and LF escaped.

@@ -3,9 +3,10 @@
 use std::io::{self, Write};
 
 use super::{Report, ReportInput, ReportOptions};
-use crate::finding::{Finding, GitObject, GitOrigin};
+use crate::diag::human_bytes;
+use crate::finding::view::FindingView;
+use crate::pipeline::Summary;
 use crate::rules::Confidence;
-use crate::scan::{Summary, human_bytes};
 
 pub struct Human {
     pub opts: ReportOptions,
@@ -50,78 +51,32 @@ impl Paint {
 }
 
 impl Human {
-    fn finding(&self, p: &Paint, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
-        let pos = format!("{}:{}", f.location.line, f.location.column);
+    fn finding(&self, p: &Paint, f: &FindingView, out: &mut dyn Write) -> io::Result<()> {
+        let pos = format!("{}:{}", f.line, f.column);
         writeln!(
             out,
             "  {}  {} {} {}",
             p.pos(&pos),
-            p.bold(&f.rule.name),
-            p.dim(&format!("[{}]", f.rule.id)),
-            p.confidence(f.rule.confidence)
+            p.bold(&f.rule_name),
+            p.dim(&format!("[{}]", f.rule_id)),
+            p.confidence(f.confidence)
         )?;
         let indent = " ".repeat(pos.len() + 4);
         writeln!(
             out,
             "{indent}secret {}  fingerprint {}",
-            f.secret.render(self.opts.reveal),
+            f.secret,
             &f.fingerprint[..16]
         )?;
-        let snippet = f.snippet.render(self.opts.reveal);
-        let snippet = snippet.trim();
+        let snippet = f.snippet.trim();
         if !snippet.is_empty() {
             writeln!(out, "{indent}{}", p.dim(snippet))?;
         }
-        if let Some(base) = f.origin.git().and_then(|g| g.link_base.as_deref()) {
-            writeln!(out, "{indent}{}", super::json::line_link(base, f))?;
+        if let Some(identity) = &f.identity {
+            writeln!(out, "{indent}{}", p.dim(&identity_line(identity)))?;
         }
-        Ok(())
-    }
-
-    /// Who introduced the blob, when, and where else it is.
-    fn provenance(&self, p: &Paint, g: &GitOrigin, out: &mut dyn Write) -> io::Result<()> {
-        let mut line = match &g.commit {
-            Some(c) => format!(
-                "  {} {} by {} <{}> on {}: {}",
-                match g.object {
-                    GitObject::Blob => "introduced in",
-                    _ => "message of",
-                },
-                &c.id[..c.id.len().min(12)],
-                c.author_name,
-                c.author_email,
-                &c.date[..c.date.len().min(10)],
-                c.summary.render(self.opts.reveal)
-            ),
-            None if g.staged => "  staged, not committed".to_string(),
-            None => format!(
-                "  {} {} is not reachable from any ref",
-                g.object.as_str(),
-                g.object_id
-            ),
-        };
-        if g.object == GitObject::Blob && !g.staged {
-            match g.in_head {
-                Some(true) => line.push_str("; still in HEAD"),
-                Some(false) => line.push_str("; not in HEAD (still in history)"),
-                None => {}
-            }
-            if g.other_occurrences > 0 {
-                line.push_str(&format!(
-                    "; {} other place{}",
-                    g.other_occurrences,
-                    plural(g.other_occurrences as u64)
-                ));
-            }
-        }
-        writeln!(out, "{}", p.dim(&line))?;
-        for o in &g.occurrences {
-            let also = format!(
-                "    also {}:{}",
-                &o.commit[..o.commit.len().min(12)],
-                String::from_utf8_lossy(&o.path)
-            );
-            writeln!(out, "{}", p.dim(&also))?;
+        if let Some(link) = &f.place.link {
+            writeln!(out, "{indent}{link}")?;
         }
         Ok(())
     }
@@ -157,6 +112,13 @@ impl Human {
                 s.skipped_binary, s.skipped_large
             ));
         }
+        if s.skipped_limits > 0 {
+            line.push_str(&format!(
+                "; {} nested item{} not scanned (limits)",
+                s.skipped_limits,
+                plural(s.skipped_limits)
+            ));
+        }
         let errors = format!("; {} error{}", s.errors, plural(s.errors));
         if s.errors > 0 {
             line.push_str(&p.red(&errors));
@@ -172,23 +134,38 @@ fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// `identity: aws-access-key, account 123456789012`.
+fn identity_line(i: &crate::enrich::Identity) -> String {
+    let mut line = format!("identity: {}", i.kind);
+    if let Some(a) = &i.account {
+        line.push_str(&format!(", account {a}"));
+    }
+    if let Some(p) = &i.principal {
+        line.push_str(&format!(", {p}"));
+    }
+    for (k, v) in &i.attributes {
+        line.push_str(&format!(", {k} {v}"));
+    }
+    line
+}
+
 impl Report for Human {
     fn write(&self, input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
         let p = Paint {
             on: self.opts.color,
         };
         let mut files = 0;
-        let mut current: Option<&crate::finding::Origin> = None;
+        let mut current: Option<&str> = None;
         for f in input.findings {
-            if current != Some(&*f.origin) {
+            if current != Some(f.place.label.as_str()) {
                 if current.is_some() {
                     writeln!(out)?;
                 }
-                current = Some(&f.origin);
+                current = Some(&f.place.label);
                 files += 1;
-                writeln!(out, "{}", p.path(&f.origin.label()))?;
-                if let Some(g) = f.origin.git() {
-                    self.provenance(&p, g, out)?;
+                writeln!(out, "{}", p.path(&f.place.label))?;
+                for d in &f.place.details {
+                    writeln!(out, "{}", p.dim(&format!("  {d}")))?;
                 }
             }
             self.finding(&p, f, out)?;
@@ -196,6 +173,6 @@ impl Report for Human {
         if files > 0 {
             writeln!(out)?;
         }
-        self.summary(&p, input.summary, files, out)
+        self.summary(&p, input.run.summary, files, out)
     }
 }

@@ -10,13 +10,10 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use super::{Report, ReportInput, ReportOptions};
-use crate::finding::Finding;
-use crate::rules::RuleInfo;
+use super::{Report, ReportInput};
+use crate::finding::view::FindingView;
 
-pub struct Junit {
-    pub opts: ReportOptions,
-}
+pub struct Junit;
 
 /// The name of the test case that holds the scan's errors.
 pub const ERRORS_CASE: &str = "scan-errors";
@@ -26,8 +23,8 @@ impl Report for Junit {
         let cases = cases(input);
         let tests = cases.len() + 1;
         let failures = cases.iter().filter(|c| !c.findings.is_empty()).count();
-        let errors = usize::from(!input.errors.is_empty());
-        let s = input.summary;
+        let errors = usize::from(!input.run.errors.is_empty());
+        let s = input.run.summary;
         let time = format!("{:.3}", s.elapsed_ms as f64 / 1000.0);
         writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
         writeln!(
@@ -64,8 +61,9 @@ impl Report for Junit {
 
 /// A rule and what it found.
 struct Case<'a> {
-    rule: &'a RuleInfo,
-    findings: Vec<&'a Finding>,
+    provider: &'a str,
+    id: &'a str,
+    findings: Vec<&'a FindingView>,
 }
 
 /// One case per rule the scan ran, in rule order, and one for any rule a finding names that the
@@ -73,19 +71,21 @@ struct Case<'a> {
 fn cases<'a>(input: &ReportInput<'a>) -> Vec<Case<'a>> {
     let mut cases: Vec<Case<'a>> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
-    for rule in input.rules.iter().map(|r| &**r) {
+    for rule in input.run.rules.iter().map(|r| &**r) {
         index.entry(&rule.id).or_insert_with(|| {
             cases.push(Case {
-                rule,
+                provider: &rule.provider,
+                id: &rule.id,
                 findings: Vec::new(),
             });
             cases.len() - 1
         });
     }
     for f in input.findings {
-        let i = *index.entry(&f.rule.id).or_insert_with(|| {
+        let i = *index.entry(&f.rule_id).or_insert_with(|| {
             cases.push(Case {
-                rule: &f.rule,
+                provider: &f.provider,
+                id: &f.rule_id,
                 findings: Vec::new(),
             });
             cases.len() - 1
@@ -99,25 +99,20 @@ impl Junit {
     fn case(&self, case: &Case<'_>, out: &mut dyn Write) -> io::Result<()> {
         let open = format!(
             r#"    <testcase classname="{}" name="{}" time="0""#,
-            attr(&case.rule.provider),
-            attr(&case.rule.id)
+            attr(case.provider),
+            attr(case.id)
         );
         if case.findings.is_empty() {
             return writeln!(out, "{open}/>");
         }
         writeln!(out, "{open}>")?;
         for f in &case.findings {
-            let place = format!(
-                "{}:{}:{}",
-                f.origin.label(),
-                f.location.line,
-                f.location.column
-            );
+            let place = format!("{}:{}:{}", f.place.label, f.line, f.column);
             writeln!(
                 out,
                 r#"      <failure message="{}" type="{}">{}</failure>"#,
-                attr(&format!("{} at {place}", f.rule.name)),
-                attr(&f.rule.id),
+                attr(&format!("{} at {place}", f.rule_name)),
+                attr(&f.rule_id),
                 text(&self.body(f, &place))
             )?;
         }
@@ -125,32 +120,19 @@ impl Junit {
     }
 
     /// What a person needs to find and rotate the secret; never the secret in clear unless asked.
-    fn body(&self, f: &Finding, place: &str) -> String {
+    fn body(&self, f: &FindingView, place: &str) -> String {
         let mut b = format!(
             "{place}\nrule: {} ({}, {} confidence)\nsecret: {}\nfingerprint: {}\n",
-            f.rule.name,
-            f.rule.id,
-            f.rule.confidence,
-            f.secret.render(self.opts.reveal),
-            f.fingerprint
+            f.rule_name, f.rule_id, f.confidence, f.secret, f.fingerprint
         );
-        let snippet = f.snippet.render(self.opts.reveal);
-        if !snippet.trim().is_empty() {
-            b.push_str(&format!("line: {}\n", snippet.trim()));
+        if !f.snippet.trim().is_empty() {
+            b.push_str(&format!("line: {}\n", f.snippet.trim()));
         }
-        if let Some(g) = f.origin.git() {
-            if let Some(c) = &g.commit {
-                b.push_str(&format!(
-                    "commit: {}\nauthor: {} <{}>\ndate: {}\n",
-                    c.id, c.author_name, c.author_email, c.date
-                ));
-            }
-            b.push_str(&format!("object: {} {}\n", g.object.as_str(), g.object_id));
-            if let Some(in_head) = g.in_head {
-                b.push_str(&format!(
-                    "in HEAD: {}\n",
-                    if in_head { "yes" } else { "no" }
-                ));
+        for (key, value) in &f.place.flat {
+            match value {
+                serde_json::Value::String(v) => b.push_str(&format!("{key}: {v}\n")),
+                serde_json::Value::Null => {}
+                v => b.push_str(&format!("{key}: {v}\n")),
             }
         }
         b.push_str("Rotate or revoke the secret, then remove it from the code.");
@@ -160,11 +142,11 @@ impl Junit {
 
 fn errors_case(input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
     let open = format!(r#"    <testcase classname="leakhound" name="{ERRORS_CASE}" time="0""#);
-    if input.errors.is_empty() {
+    if input.run.errors.is_empty() {
         return writeln!(out, "{open}/>");
     }
     writeln!(out, "{open}>")?;
-    for e in input.errors {
+    for e in input.run.errors {
         writeln!(
             out,
             r#"      <error message="{}" type="scan-error">{}</error>"#,

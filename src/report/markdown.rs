@@ -7,20 +7,19 @@
 
 use std::io::{self, Write};
 
-use super::{Report, ReportInput, ReportOptions};
-use crate::finding::Finding;
-use crate::scan::{Ignored, Summary};
+use super::{Report, ReportInput};
+use crate::finding::view::FindingView;
+use crate::pipeline::Summary;
+use crate::triage::Ignored;
 
-pub struct Markdown {
-    pub opts: ReportOptions,
-}
+pub struct Markdown;
 
 /// Rows in the table at most: a job summary holds 1 MiB, and a longer table is unreadable anyway.
 pub const MAX_ROWS: usize = 1000;
 
 impl Report for Markdown {
     fn write(&self, input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let s = input.summary;
+        let s = input.run.summary;
         if input.findings.is_empty() {
             writeln!(out, "## leakhound\n")?;
             writeln!(out, "No leaked secrets found.\n")?;
@@ -37,7 +36,7 @@ impl Report for Markdown {
 }
 
 impl Markdown {
-    fn table(&self, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+    fn table(&self, findings: &[FindingView], out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "| Confidence | Rule | Location | Secret | Fingerprint |"
@@ -47,11 +46,11 @@ impl Markdown {
             writeln!(
                 out,
                 "| {} | {} ({}) | {} | {} | {} |",
-                f.rule.confidence,
-                text(&f.rule.name),
-                code(&f.rule.id),
+                f.confidence,
+                text(&f.rule_name),
+                code(&f.rule_id),
                 location(f),
-                code(&f.secret.render(self.opts.reveal)),
+                code(&f.secret),
                 code(&f.fingerprint[..16]),
             )?;
         }
@@ -67,45 +66,32 @@ impl Markdown {
 }
 
 /// `path:line` (prefixed with the commit for history), linked to the platform when known.
-fn location(f: &Finding) -> String {
-    let line = f.location.line;
-    let path = f.origin.path_lossy();
-    let label = match f.origin.git() {
-        Some(g) if g.staged => format!("{path}:{line} (staged)"),
-        Some(g) => match &g.commit {
-            Some(c) => format!("{}:{path}:{line}", &c.id[..c.id.len().min(12)]),
-            None => format!("{path}:{line}"),
-        },
-        None => format!("{path}:{line}"),
-    };
-    match f.origin.git().and_then(|g| g.link_base.as_deref()) {
-        Some(base) => format!(
-            "[{}]({})",
-            code(&label),
-            link_target(&super::json::line_link(base, f))
-        ),
-        None => code(&label),
+fn location(f: &FindingView) -> String {
+    let label = &f.place.label_at_line;
+    match &f.place.link {
+        Some(link) => format!("[{}]({})", code(label), link_target(link)),
+        None => code(label),
     }
 }
 
 fn errors(input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
-    if input.errors.is_empty() {
+    if input.run.errors.is_empty() {
         return Ok(());
     }
-    let n = input.errors.len() as u64;
+    let n = input.run.errors.len() as u64;
     writeln!(
         out,
         "<details><summary>{n} item{} could not be scanned</summary>\n",
         plural(n)
     )?;
-    for e in input.errors {
+    for e in input.run.errors {
         writeln!(out, "- {}: {}", code(&e.subject), text(&e.message))?;
     }
     writeln!(out, "\n</details>")
 }
 
 /// `4 findings in 1 file; scanned 12 blobs with 127 rules; 2 ignored (...); 0 errors`.
-fn summary_line(s: &Summary, findings: &[Finding]) -> String {
+fn summary_line(s: &Summary, findings: &[FindingView]) -> String {
     let files = files_with_findings(findings) as u64;
     let mut line = format!(
         "**{} finding{}** in {files} file{}; scanned {} blob{} with {} rules; {}; ",
@@ -130,12 +116,12 @@ fn summary_line(s: &Summary, findings: &[Finding]) -> String {
 }
 
 /// How many files (or history places) have findings, counted as the human format groups them.
-pub(super) fn files_with_findings(findings: &[Finding]) -> usize {
+pub(super) fn files_with_findings(findings: &[FindingView]) -> usize {
     let mut n = 0;
     let mut current = None;
     for f in findings {
-        if current != Some(&*f.origin) {
-            current = Some(&*f.origin);
+        if current != Some(&f.place.label) {
+            current = Some(&f.place.label);
             n += 1;
         }
     }

@@ -22,13 +22,11 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value, json};
 
-use super::{Report, ReportInput, ReportOptions};
-use crate::finding::{Finding, GitObject, GitOrigin};
+use super::{Report, ReportInput};
+use crate::finding::view::FindingView;
 use crate::rules::{Confidence, RuleInfo};
 
-pub struct Sarif {
-    pub opts: ReportOptions,
-}
+pub struct Sarif;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The key of our fingerprint in `partialFingerprints`; bump the version if its meaning changes.
@@ -49,7 +47,7 @@ impl Sarif {
         let (kept, left_out) = keep_most_confident(input.findings, MAX_RESULTS);
         let results: Vec<Value> = kept
             .iter()
-            .map(|f| self.result(f, rules.index(&f.rule.id)))
+            .map(|f| self.result(f, rules.index(&f.rule_id)))
             .collect();
         let mut driver = json!({
             "name": "leakhound",
@@ -59,7 +57,7 @@ impl Sarif {
         if let Some(uri) = information_uri() {
             driver["informationUri"] = json!(uri);
         }
-        driver["rules"] = Value::Array(rules.list.iter().map(|r| descriptor(r)).collect());
+        driver["rules"] = Value::Array(rules.list.iter().map(descriptor).collect());
         json!({
             "$schema": SCHEMA,
             "version": "2.1.0",
@@ -68,51 +66,61 @@ impl Sarif {
                 "invocations": [invocation(input, left_out)],
                 "columnKind": "unicodeCodePoints",
                 "results": results,
-                "properties": { "summary": input.summary },
+                "properties": { "summary": input.run.summary },
             }],
         })
     }
 
-    fn result(&self, f: &Finding, rule_index: usize) -> Value {
-        let reveal = self.opts.reveal;
-        let secret = f.secret.render(reveal);
-        let git = f.origin.git();
-        let mut text = format!("{}: {secret} found", f.rule.name);
-        if let Some(c) = git.and_then(|g| g.commit.as_ref()) {
-            text.push_str(&format!(", introduced in commit {}", short(&c.id)));
+    fn result(&self, f: &FindingView, rule_index: usize) -> Value {
+        let secret = &f.secret;
+        let mut text = format!("{}: {secret} found", f.rule_name);
+        for b in &f.place.brief {
+            text.push_str(", ");
+            text.push_str(b);
         }
         text.push_str(". Rotate or revoke it, then remove it from the code.");
-        let loc = &f.location;
-        let region = json!({
-            "startLine": loc.line,
-            "startColumn": loc.column,
-            "endLine": loc.end_line,
-            "endColumn": loc.end_column,
-            "snippet": { "text": secret },
-        });
         let mut physical = json!({
-            "artifactLocation": { "uri": path_uri(&f.origin.path) },
-            "region": region,
+            "artifactLocation": { "uri": path_uri(&f.place.root_path) },
         });
-        if !f.snippet.is_empty() {
-            physical["contextRegion"] = json!({
-                "startLine": loc.line,
-                "endLine": loc.end_line,
-                "snippet": { "text": f.snippet.render(reveal) },
+        // Inside an archive member the line is the member's: the location names the archive
+        // file, and the properties say where inside it the secret is.
+        if f.place.positions_in_root {
+            physical["region"] = json!({
+                "startLine": f.line,
+                "startColumn": f.column,
+                "endLine": f.end_line,
+                "endColumn": f.end_column,
+                "snippet": { "text": secret },
             });
+            if !f.snippet.is_empty() {
+                physical["contextRegion"] = json!({
+                    "startLine": f.line,
+                    "endLine": f.end_line,
+                    "snippet": { "text": f.snippet },
+                });
+            }
         }
         let mut properties = Map::new();
-        properties.insert("confidence".into(), json!(f.rule.confidence));
-        properties.insert("redacted".into(), json!(!reveal));
-        if let Some(g) = git {
-            git_properties(g, f, &mut properties);
+        properties.insert("confidence".into(), json!(f.confidence));
+        properties.insert("redacted".into(), json!(f.redacted));
+        if !f.place.positions_in_root {
+            properties.insert("path".into(), json!(f.path));
+            properties.insert("line".into(), json!(f.line));
+            properties.insert("column".into(), json!(f.column));
+        }
+        properties.extend(f.place.flat.clone());
+        if let Some(link) = &f.place.link {
+            properties.insert("link".into(), json!(link));
+        }
+        if let Some(identity) = &f.identity {
+            properties.insert("identity".into(), json!(identity));
         }
         let mut fingerprints = Map::new();
         fingerprints.insert(FINGERPRINT_KEY.into(), json!(f.fingerprint));
         json!({
-            "ruleId": f.rule.id,
+            "ruleId": f.rule_id,
             "ruleIndex": rule_index,
-            "level": level(f.rule.confidence),
+            "level": level(f.confidence),
             "message": { "text": text },
             "locations": [{ "physicalLocation": physical }],
             "partialFingerprints": fingerprints,
@@ -121,63 +129,33 @@ impl Sarif {
     }
 }
 
-/// Where a history finding came from. Never a secret: the commit summary (which may hold one,
-/// redacted or not) stays out, and so do credentials in a clone URL.
-fn git_properties(g: &GitOrigin, f: &Finding, props: &mut Map<String, Value>) {
-    props.insert("repository".into(), json!(without_userinfo(&g.repository)));
-    props.insert("object".into(), json!(g.object.as_str()));
-    props.insert("objectId".into(), json!(g.object_id));
-    if let Some(c) = &g.commit {
-        props.insert("commit".into(), json!(c.id));
-        props.insert(
-            "author".into(),
-            json!(format!("{} <{}>", c.author_name, c.author_email)),
-        );
-        props.insert("date".into(), json!(c.date));
-    }
-    if g.object == GitObject::Blob {
-        props.insert("inHead".into(), json!(g.in_head));
-    }
-    props.insert("reachable".into(), json!(g.reachable));
-    props.insert("staged".into(), json!(g.staged));
-    props.insert("otherOccurrences".into(), json!(g.other_occurrences));
-    if let Some(base) = &g.link_base {
-        props.insert("link".into(), json!(super::json::line_link(base, f)));
-    }
-}
-
-/// `https://user:token@host/repo` -> `https://host/repo`; anything else as it is.
-fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.into();
-    };
-    let authority_end = url[scheme_end..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| scheme_end + i);
-    match url[scheme_end..authority_end].rfind('@') {
-        Some(at) => format!("{}{}", &url[..scheme_end], &url[scheme_end + at + 1..]).into(),
-        None => url.into(),
-    }
-}
-
 /// The rules of the run, in order, with each id's index (GitHub reads `ruleIndex`).
-struct Descriptors<'a> {
-    list: Vec<&'a RuleInfo>,
-    index: HashMap<&'a str, usize>,
+struct Descriptors {
+    list: Vec<RuleInfo>,
+    index: HashMap<String, usize>,
 }
 
-impl<'a> Descriptors<'a> {
+impl Descriptors {
     /// Every rule the scan ran, then any rule a finding names that is not among them (a report
     /// fed findings from elsewhere must still point every result at a descriptor).
-    fn new(input: &ReportInput<'a>) -> Descriptors<'a> {
+    fn new(input: &ReportInput<'_>) -> Descriptors {
         let mut d = Descriptors {
             list: Vec::new(),
             index: HashMap::new(),
         };
-        let all = input.rules.iter().map(|r| &**r);
-        for rule in all.chain(input.findings.iter().map(|f| &*f.rule)) {
+        let known = input.run.rules.iter().map(|r| (**r).clone());
+        let named = input.findings.iter().map(|f| RuleInfo {
+            id: f.rule_id.clone(),
+            name: f.rule_name.clone(),
+            provider: f.provider.clone(),
+            confidence: f.confidence,
+            description: None,
+            references: Vec::new(),
+            origin: String::new(),
+        });
+        for rule in known.chain(named) {
             if !d.index.contains_key(rule.id.as_str()) {
-                d.index.insert(&rule.id, d.list.len());
+                d.index.insert(rule.id.clone(), d.list.len());
                 d.list.push(rule);
             }
         }
@@ -238,6 +216,7 @@ fn help(rule: &RuleInfo, full: &str) -> Value {
 
 fn invocation(input: &ReportInput<'_>, left_out: usize) -> Value {
     let mut notes: Vec<Value> = input
+        .run
         .errors
         .iter()
         .map(|e| {
@@ -257,7 +236,13 @@ fn invocation(input: &ReportInput<'_>, left_out: usize) -> Value {
             ) },
         }));
     }
-    let mut inv = json!({ "executionSuccessful": input.summary.errors == 0 });
+    notes.extend(input.run.notes.iter().map(|n| {
+        json!({
+            "level": "note",
+            "message": { "text": n },
+        })
+    }));
+    let mut inv = json!({ "executionSuccessful": input.run.summary.errors == 0 });
     // Relative paths are relative to it; GitHub needs it to place absolute ones in the checkout.
     if let Some(dir) = working_directory() {
         inv["workingDirectory"] = json!({ "uri": dir });
@@ -269,12 +254,12 @@ fn invocation(input: &ReportInput<'_>, left_out: usize) -> Value {
 }
 
 /// The findings to report: all of them, or the `max` most confident (in their original order).
-fn keep_most_confident(findings: &[Finding], max: usize) -> (Vec<&Finding>, usize) {
+fn keep_most_confident(findings: &[FindingView], max: usize) -> (Vec<&FindingView>, usize) {
     if findings.len() <= max {
         return (findings.iter().collect(), 0);
     }
     let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(findings[i].rule.confidence));
+    order.sort_by_key(|&i| std::cmp::Reverse(findings[i].confidence));
     let mut keep = order[..max].to_vec();
     keep.sort_unstable();
     (
@@ -316,10 +301,6 @@ fn working_directory() -> Option<String> {
         uri.push('/');
     }
     Some(uri)
-}
-
-fn short(id: &str) -> &str {
-    &id[..id.len().min(12)]
 }
 
 /// `AWS access key ID` -> `AWSAccessKeyID`: each word capitalised, separators dropped.
@@ -394,17 +375,7 @@ mod tests {
         assert_eq!(path_uri(b"/srv/app/.env"), "file:///srv/app/.env");
     }
 
-    #[test]
-    fn clone_urls_lose_their_credentials() {
-        assert_eq!(
-            without_userinfo("https://x-access-token:ghs_abc@github.com/o/r.git"),
-            "https://github.com/o/r.git"
-        );
-        assert_eq!(without_userinfo("ssh://git@host/r@v"), "ssh://host/r@v");
-        assert_eq!(without_userinfo("../repo"), "../repo");
-    }
-
-    fn finding(confidence: Confidence, line: u64) -> Finding {
+    fn finding(confidence: Confidence, line: u64) -> FindingView {
         let rule = RuleInfo {
             id: format!("t.{}", confidence.as_str()),
             name: "Test".into(),
@@ -414,7 +385,7 @@ mod tests {
             references: Vec::new(),
             origin: "test".into(),
         };
-        Finding {
+        let f = crate::finding::Finding {
             rule: std::sync::Arc::new(rule),
             secret: crate::finding::Secret::new(b"s3cr3t-value-1234".to_vec()),
             fingerprint: "0".repeat(64),
@@ -427,21 +398,25 @@ mod tests {
                 end_column: 2,
             },
             snippet: crate::finding::Snippet::default(),
-            origin: std::sync::Arc::new(crate::finding::Origin::stdin()),
+            origin: std::sync::Arc::new(crate::finding::Origin::new(
+                crate::finding::StdinProvenance,
+            )),
             inline_allow: false,
-        }
+            enrichment: Default::default(),
+        };
+        FindingView::new(&f, false)
     }
 
     #[test]
     fn over_the_limit_the_most_confident_findings_stay_in_order() {
         use Confidence::*;
-        let all: Vec<Finding> = [Low, High, Medium, Low, High]
+        let all: Vec<FindingView> = [Low, High, Medium, Low, High]
             .iter()
             .enumerate()
             .map(|(i, &c)| finding(c, i as u64 + 1))
             .collect();
         let (kept, left_out) = keep_most_confident(&all, 3);
-        let lines: Vec<u64> = kept.iter().map(|f| f.location.line).collect();
+        let lines: Vec<u64> = kept.iter().map(|f| f.line).collect();
         assert_eq!((lines, left_out), (vec![2, 3, 5], 2));
         assert_eq!(keep_most_confident(&all, 5).1, 0);
     }

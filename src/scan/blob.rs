@@ -244,6 +244,7 @@ impl Worker {
                 snippet: snippet(chunk.data, m, &self.matches),
                 origin: origin.clone(),
                 inline_allow: has_allow_comment(chunk.data, s, e),
+                enrichment: Default::default(),
             });
         }
     }

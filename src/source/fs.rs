@@ -10,8 +10,8 @@ use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
-use super::{BlobSink, Source};
-use crate::finding::Origin;
+use super::{BlobSink, Source, Target};
+use crate::finding::{FileProvenance, Origin, StdinProvenance, path_bytes};
 
 /// What `leakhound dir` walks.
 #[derive(Debug, Clone)]
@@ -103,7 +103,9 @@ fn scan_file(path: &Path, sink: &dyn BlobSink) {
         Ok(m) => m.len(),
         Err(e) => return error(e),
     };
-    let origin = Origin::file(path);
+    let origin = Origin::new(FileProvenance {
+        path: path_bytes(path),
+    });
     if !sink.admit(&origin, size) {
         return;
     }
@@ -112,12 +114,24 @@ fn scan_file(path: &Path, sink: &dyn BlobSink) {
     sink.scan_reader(Arc::new(origin), &mut file.take(size));
 }
 
+/// The files and directories named on one command line are one target.
 impl Source for FsSource {
-    fn run(&self, sink: &dyn BlobSink) -> anyhow::Result<()> {
+    fn targets(&self) -> Box<dyn Iterator<Item = Box<dyn Target + '_>> + '_> {
+        Box::new(std::iter::once(Box::new(self) as Box<dyn Target + '_>))
+    }
+}
+
+impl Target for &FsSource {
+    fn name(&self) -> String {
+        let names: Vec<String> = self.paths.iter().map(|p| p.display().to_string()).collect();
+        names.join(" ")
+    }
+
+    fn scan(&mut self, sink: &dyn BlobSink) -> anyhow::Result<()> {
         for path in &self.paths {
             if path.as_os_str() == "-" {
                 let stdin = std::io::stdin();
-                sink.scan_reader(Arc::new(Origin::stdin()), &mut stdin.lock());
+                sink.scan_reader(Arc::new(Origin::new(StdinProvenance)), &mut stdin.lock());
                 continue;
             }
             match std::fs::metadata(path) {

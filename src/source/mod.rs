@@ -1,5 +1,6 @@
-//! Inputs turned into blobs with their origin. A source knows nothing of rules or output: it hands
-//! each blob to a [`BlobSink`] (the scan pipeline) and reports what it could not read.
+//! Inputs turned into blobs with their provenance. A source knows nothing of rules or output: it
+//! lists its targets (a directory tree, a repository, an image), and each target hands its blobs
+//! to a [`BlobSink`] (the scan pipeline) and reports what it could not read.
 
 pub mod fs;
 pub mod git;
@@ -7,17 +8,11 @@ pub mod git;
 use std::io::Read;
 use std::sync::Arc;
 
-use crate::finding::Origin;
+use crate::finding::{Finding, Origin};
 
-/// Where sources report what went wrong or is worth knowing, item by item.
-pub trait Diagnostics: Sync {
-    /// Something (a file, an object) could not be read; the scan goes on without it.
-    fn error(&self, subject: &str, message: &str);
-    /// Something worth telling the user once (a submodule not followed, an LFS pointer).
-    fn note(&self, message: &str);
-}
+pub use crate::diag::Diagnostics;
 
-/// Where sources deliver blobs. Implementations are shared between worker threads.
+/// Where targets deliver blobs. Implementations are shared between worker threads.
 pub trait BlobSink: Diagnostics {
     /// Whether a blob of `size` bytes should be read at all; a refusal is recorded by the sink.
     fn admit(&self, origin: &Origin, size: u64) -> bool;
@@ -31,15 +26,26 @@ pub trait BlobSink: Diagnostics {
     fn scan_reader(&self, origin: Arc<Origin>, reader: &mut dyn Read);
 }
 
-/// A scan target. `run` delivers every blob to the sink and returns an error only when the target
-/// as a whole cannot be scanned (it does not exist, it is not a repository).
-pub trait Source: Sync {
-    fn run(&self, sink: &dyn BlobSink) -> anyhow::Result<()>;
+/// A unit of work: one directory tree, one repository, one image. It is scanned, its findings
+/// resolved, reported and dropped before the next target starts, so memory does not grow with
+/// the number of targets, and an error in one target is that target's alone.
+pub trait Target: Send {
+    /// How reports and errors name the target.
+    fn name(&self) -> String;
 
-    /// Called once after the scan with the origins of the blobs that had findings, so a source can
-    /// fill in provenance too costly to work out for every blob (the commit that introduced a
-    /// blob, every path it appeared at).
-    fn resolve(&self, _origins: &mut [Origin], _diag: &dyn Diagnostics) -> anyhow::Result<()> {
+    /// Delivers every blob to the sink. An error means the target as a whole could not be
+    /// scanned (it does not exist, it is not a repository); what was delivered still counts.
+    fn scan(&mut self, sink: &dyn BlobSink) -> anyhow::Result<()>;
+
+    /// Called once after the scan with the target's findings, so it can fill in provenance too
+    /// costly to work out for every blob (the commit that introduced a blob).
+    fn resolve(&mut self, _findings: &[Finding], _diag: &dyn Diagnostics) -> anyhow::Result<()> {
         Ok(())
     }
+}
+
+/// What a command scans: its targets, in order. Each is made when its turn comes, so a long list
+/// (every repository of an organisation) costs nothing up front.
+pub trait Source {
+    fn targets(&self) -> Box<dyn Iterator<Item = Box<dyn Target + '_>> + '_>;
 }

@@ -132,9 +132,10 @@ impl Allowlist {
             }),
             (!self.commits.is_empty()).then(|| {
                 f.origin
-                    .git()
-                    .and_then(|g| g.commit.as_ref())
-                    .is_some_and(|c| self.commits.iter().any(|p| c.id.starts_with(p.as_str())))
+                    .root()
+                    .level()
+                    .commit_id()
+                    .is_some_and(|c| self.commits.iter().any(|p| c.starts_with(p.as_str())))
             }),
         ];
         let mut given = checks.iter().flatten();

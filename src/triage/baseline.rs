@@ -89,7 +89,7 @@ impl Baseline {
 
     pub fn contains(&self, f: &Finding) -> bool {
         self.entries
-            .contains(&(f.fingerprint.clone(), f.origin.path_lossy().into_owned()))
+            .contains(&(f.fingerprint.clone(), f.origin.path_lossy()))
     }
 
     pub fn len(&self) -> usize {

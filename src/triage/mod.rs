@@ -12,13 +12,45 @@ mod ignorefile;
 
 use std::path::{Path, PathBuf};
 
-use crate::finding::{Finding, OriginKind};
+use serde::Serialize;
+
+use crate::finding::Finding;
 use crate::rules::Confidence;
-use crate::scan::Ignored;
 
 pub use allowlist::{AllowCondition, Allowlist, AllowlistError};
 pub use baseline::Baseline;
 pub use ignorefile::{IGNORE_FILE_NAME, IgnoreList};
+
+/// How many findings triage held back, and why. Reports show these so a suppression is never
+/// invisible.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Ignored {
+    /// A `leakhound:allow` comment on the line.
+    pub inline: u64,
+    /// A fingerprint listed in `.leakhoundignore`.
+    pub ignore_file: u64,
+    /// Already in the `--baseline`.
+    pub baseline: u64,
+    /// An allowlist of the project configuration (path, secret, line, stopword, commit).
+    pub allowlist: u64,
+    /// Below `min_confidence`.
+    pub below_min_confidence: u64,
+}
+
+impl Ignored {
+    pub fn total(&self) -> u64 {
+        self.inline + self.ignore_file + self.baseline + self.allowlist + self.below_min_confidence
+    }
+
+    /// Adds another target's counts.
+    pub fn add(&mut self, other: &Ignored) {
+        self.inline += other.inline;
+        self.ignore_file += other.ignore_file;
+        self.baseline += other.baseline;
+        self.allowlist += other.allowlist;
+        self.below_min_confidence += other.below_min_confidence;
+    }
+}
 
 /// Everything triage needs to know.
 #[derive(Debug, Default)]
@@ -71,14 +103,15 @@ impl Triage {
         if self.allowlists.is_empty() {
             return false;
         }
-        let path = self.relative_path(f);
+        let path = f.origin.path();
+        let path = self.relative_path(f, &path);
         self.allowlists.iter().any(|a| a.allows(f, path))
     }
 
     /// The finding's path relative to the project root, `/`-separated, without a leading `./`.
-    fn relative_path<'a>(&self, f: &'a Finding) -> &'a [u8] {
-        let mut p: &[u8] = &f.origin.path;
-        if matches!(f.origin.kind, OriginKind::File)
+    fn relative_path<'a>(&self, f: &Finding, path: &'a [u8]) -> &'a [u8] {
+        let mut p = path;
+        if f.origin.root().level().is_local_file()
             && let Some(root) = &self.root
         {
             p = strip_root(p, root);

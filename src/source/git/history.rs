@@ -16,13 +16,13 @@ use std::sync::{Arc, Mutex};
 use gix::odb::pack;
 use rayon::prelude::*;
 
+use super::GitObject;
 use super::objects::{
     CommitTable, is_lfs_pointer, message_of, object_dirs, pack_indices, parse_commit, read,
     release_pages,
 };
 use super::trees::TreeIndex;
-use super::{Target, message_path};
-use crate::finding::GitObject;
+use super::{RepoCtx, message_path};
 use crate::source::BlobSink;
 
 /// What the full scan noted for provenance.
@@ -32,7 +32,7 @@ pub struct Noted {
 }
 
 /// Scans every object; returns the commits and tree entries met on the way.
-pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<Noted> {
+pub fn scan(ctx: &RepoCtx<'_>, sink: &dyn BlobSink) -> anyhow::Result<Noted> {
     let repo = ctx.repo.to_thread_local();
     let lfs = AtomicUsize::new(0);
     let commits = Mutex::new(CommitTable::new());
@@ -88,7 +88,7 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink) -> anyhow::Result<Noted> {
 }
 
 fn visit_object(
-    ctx: &Target<'_>,
+    ctx: &RepoCtx<'_>,
     sink: &dyn BlobSink,
     lfs: &AtomicUsize,
     kind: gix::objs::Kind,
@@ -128,7 +128,7 @@ fn in_any(packs: &[pack::Bundle], id: &gix::hash::oid) -> bool {
 const RELEASE_EVERY: u64 = 128 << 20;
 
 fn scan_pack(
-    ctx: &Target<'_>,
+    ctx: &RepoCtx<'_>,
     bundle: &pack::Bundle,
     earlier: &[pack::Bundle],
     visit: &(dyn Fn(gix::objs::Kind, &[u8], &gix::hash::oid) + Sync),
@@ -202,7 +202,7 @@ fn scan_pack(
 
 /// Reads objects one at a time (after a pack could not be traversed), reporting each that fails.
 fn read_each(
-    ctx: &Target<'_>,
+    ctx: &RepoCtx<'_>,
     ids: &[gix::hash::ObjectId],
     visit: &(dyn Fn(gix::objs::Kind, &[u8], &gix::hash::oid) + Sync),
     sink: &dyn BlobSink,

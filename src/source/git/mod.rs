@@ -7,20 +7,22 @@
 mod clone;
 mod history;
 mod objects;
+mod origin;
 mod provenance;
 mod range;
 mod staged;
 mod trees;
 
+pub use origin::{CommitInfo, GitObject, GitProvenance, History, Occurrence, line_link};
 pub use staged::WhenClean;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 
-use super::{BlobSink, Diagnostics, Source};
-use crate::finding::{CommitInfo, GitObject, GitOrigin, Origin, OriginKind, Snippet};
+use super::{BlobSink, Diagnostics, Source, Target};
+use crate::finding::{Finding, Origin, Snippet};
 
 /// Which part of a repository to scan.
 #[derive(Debug, Clone)]
@@ -66,7 +68,7 @@ impl Platform {
     }
 }
 
-/// What `leakhound git` scans.
+/// What `leakhound git` scans: each repository is a target of its own.
 pub struct GitSource {
     /// Repository paths (work tree or bare) or clone URLs.
     pub targets: Vec<String>,
@@ -78,17 +80,6 @@ pub struct GitSource {
     pub platform: Option<Platform>,
     /// Threads for decoding packs.
     pub threads: usize,
-    /// Repositories scanned, kept for resolving provenance after the scan.
-    opened: Mutex<Vec<Opened>>,
-}
-
-struct Opened {
-    label: String,
-    repo: gix::ThreadSafeRepository,
-    /// What the full scan noted (commits, tree entries).
-    noted: Option<history::Noted>,
-    /// Keeps a temporary clone alive until provenance is resolved.
-    _clone: Option<tempfile::TempDir>,
 }
 
 impl GitSource {
@@ -100,25 +91,55 @@ impl GitSource {
             all_occurrences: false,
             platform: None,
             threads: 0,
-            opened: Mutex::new(Vec::new()),
         }
     }
+}
 
-    fn scan_one(&self, target: &str, sink: &dyn BlobSink) -> anyhow::Result<()> {
+impl Source for GitSource {
+    fn targets(&self) -> Box<dyn Iterator<Item = Box<dyn Target + '_>> + '_> {
+        let mut targets = self.targets.clone();
+        targets.dedup();
+        Box::new(targets.into_iter().map(move |name| {
+            Box::new(GitTarget {
+                source: self,
+                name,
+                opened: None,
+            }) as Box<dyn Target + '_>
+        }))
+    }
+}
+
+/// One repository of a [`GitSource`].
+struct GitTarget<'a> {
+    source: &'a GitSource,
+    name: String,
+    /// The repository once opened, kept until provenance is resolved.
+    opened: Option<Opened>,
+}
+
+struct Opened {
+    repo: gix::ThreadSafeRepository,
+    /// What the full scan noted (commits, tree entries).
+    noted: Option<history::Noted>,
+    /// Keeps a temporary clone alive until provenance is resolved.
+    _clone: Option<tempfile::TempDir>,
+}
+
+impl Target for GitTarget<'_> {
+    fn name(&self) -> String {
+        origin::display_repository(&self.name)
+    }
+
+    fn scan(&mut self, sink: &dyn BlobSink) -> anyhow::Result<()> {
+        let target = self.name.as_str();
         let (path, temp) = if clone::is_url(target) {
-            let (path, temp) = clone::clone_bare(target, self.clone_dir.as_deref())?;
-            (path, temp)
+            clone::clone_bare(target, self.source.clone_dir.as_deref())?
         } else {
             (PathBuf::from(target), None)
         };
         let repo = open(&path).with_context(|| format!("{target}: not a git repository"))?;
-        let ctx = Target {
-            label: target.to_string(),
-            repo: &repo,
-            threads: self.threads,
-            platform: self.platform.as_ref(),
-        };
-        let noted = match &self.mode {
+        let ctx = RepoCtx::new(self.source, target, &repo);
+        let noted = match &self.source.mode {
             GitMode::Everything => Some(history::scan(&ctx, sink)?),
             GitMode::Commits(sel) => {
                 range::scan(&ctx, sel, sink)?;
@@ -129,87 +150,75 @@ impl GitSource {
                 None
             }
         };
-        self.opened
-            .lock()
-            .expect("opened list poisoned")
-            .push(Opened {
-                label: target.to_string(),
-                repo,
-                noted,
-                _clone: temp,
-            });
-        Ok(())
-    }
-}
-
-impl Source for GitSource {
-    fn run(&self, sink: &dyn BlobSink) -> anyhow::Result<()> {
-        let mut targets = self.targets.clone();
-        targets.dedup();
-        for target in &targets {
-            self.scan_one(target, sink)?;
-        }
+        self.opened = Some(Opened {
+            repo,
+            noted,
+            _clone: temp,
+        });
         Ok(())
     }
 
-    fn resolve(&self, origins: &mut [Origin], diag: &dyn Diagnostics) -> anyhow::Result<()> {
-        if !matches!(self.mode, GitMode::Everything) {
+    fn resolve(&mut self, findings: &[Finding], diag: &dyn Diagnostics) -> anyhow::Result<()> {
+        if !matches!(self.source.mode, GitMode::Everything) {
             return Ok(());
         }
-        let mut opened = self.opened.lock().expect("opened list poisoned");
-        for o in opened.iter_mut() {
-            let repo = o.repo.to_thread_local();
-            let ctx = Target {
-                label: o.label.clone(),
-                repo: &o.repo,
-                threads: self.threads,
-                platform: self.platform.as_ref(),
-            };
-            let mine: Vec<&mut Origin> = origins
-                .iter_mut()
-                .filter(|origin| origin.git().is_some_and(|g| g.repository == o.label))
-                .collect();
-            if !mine.is_empty() {
-                provenance::resolve(
-                    &ctx,
-                    &repo,
-                    o.noted.take(),
-                    mine,
-                    self.all_occurrences,
-                    diag,
-                )?;
-            }
+        let Some(opened) = &mut self.opened else {
+            return Ok(());
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mine: Vec<&GitProvenance> = findings
+            .iter()
+            .filter_map(|f| {
+                f.origin
+                    .root()
+                    .level()
+                    .as_any()
+                    .downcast_ref::<GitProvenance>()
+            })
+            .filter(|g| seen.insert(*g as *const GitProvenance))
+            .collect();
+        if mine.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let repo = opened.repo.to_thread_local();
+        let ctx = RepoCtx::new(self.source, &self.name, &opened.repo);
+        provenance::resolve(
+            &ctx,
+            &repo,
+            opened.noted.take(),
+            &mine,
+            self.source.all_occurrences,
+            diag,
+        )
     }
 }
 
 /// What the scanning modes share about one repository.
-struct Target<'a> {
-    label: String,
+struct RepoCtx<'a> {
+    /// The repository as reports show it.
+    label: Arc<str>,
     repo: &'a gix::ThreadSafeRepository,
     threads: usize,
     platform: Option<&'a Platform>,
 }
 
-impl Target<'_> {
-    /// A git origin with nothing resolved yet.
-    fn origin(&self, object: GitObject, id: &gix::hash::oid, path: Vec<u8>) -> Origin {
-        Origin {
-            path,
-            kind: OriginKind::Git(Box::new(GitOrigin {
-                repository: self.label.clone(),
-                object,
-                object_id: id.to_string(),
-                commit: None,
-                reachable: false,
-                in_head: None,
-                staged: false,
-                other_occurrences: 0,
-                occurrences: Vec::new(),
-                link_base: None,
-            })),
+impl<'a> RepoCtx<'a> {
+    fn new(source: &'a GitSource, target: &str, repo: &'a gix::ThreadSafeRepository) -> Self {
+        RepoCtx {
+            label: origin::display_repository(target).into(),
+            repo,
+            threads: source.threads,
+            platform: source.platform.as_ref(),
         }
+    }
+
+    /// The provenance of an object, with nothing known of its history yet.
+    fn provenance(&self, object: GitObject, id: &gix::hash::oid, path: Vec<u8>) -> GitProvenance {
+        GitProvenance::new(self.label.clone(), object, id.to_string(), path)
+    }
+
+    fn origin(&self, object: GitObject, id: &gix::hash::oid, path: Vec<u8>) -> Origin {
+        Origin::new(self.provenance(object, id, path))
     }
 }
 
@@ -275,25 +284,10 @@ fn commit_info(id: &gix::hash::oid, commit: &gix::objs::CommitRef<'_>) -> Commit
 
 /// Seconds since the epoch as RFC 3339 UTC (`2024-01-31T10:00:00Z`).
 pub fn format_time(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    let secs = seconds.rem_euclid(86_400);
-    // Civil-from-days (Howard Hinnant's algorithm), proleptic Gregorian.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60
-    )
+    match jiff::Timestamp::from_second(seconds) {
+        Ok(t) => t.to_string(),
+        Err(_) => String::new(),
+    }
 }
 
 #[cfg(test)]

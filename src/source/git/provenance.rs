@@ -18,8 +18,8 @@ use gix::hash::ObjectId;
 use super::history::Noted;
 use super::objects::{CommitTable, parse_commit, read};
 use super::trees::prefix;
-use super::{Target, commit_info};
-use crate::finding::{CommitInfo, GitObject, Occurrence, Origin, OriginKind};
+use super::{CommitInfo, GitObject, GitProvenance, History, Occurrence};
+use super::{RepoCtx, commit_info};
 use crate::source::Diagnostics;
 
 /// One reachable commit.
@@ -30,22 +30,22 @@ struct Node {
     time: i64,
 }
 
+/// Fills in the history of every object in `objects` (blobs and messages with findings): the
+/// earliest commit and path that introduced each blob, every other place it appears, whether
+/// HEAD still holds it, and whether any ref reaches it.
 pub fn resolve(
-    ctx: &Target<'_>,
+    ctx: &RepoCtx<'_>,
     repo: &gix::Repository,
     noted: Option<Noted>,
-    mut origins: Vec<&mut Origin>,
+    objects: &[&GitProvenance],
     all_occurrences: bool,
     diag: &dyn Diagnostics,
 ) -> anyhow::Result<()> {
-    let id_of = |o: &Origin| {
-        o.git()
-            .and_then(|g| ObjectId::from_hex(g.object_id.as_bytes()).ok())
-    };
-    let blobs: HashSet<ObjectId> = origins
+    let id_of = |g: &GitProvenance| ObjectId::from_hex(g.object_id.as_bytes()).ok();
+    let blobs: HashSet<ObjectId> = objects
         .iter()
-        .filter(|o| o.git().is_some_and(|g| g.object == GitObject::Blob))
-        .filter_map(|o| id_of(o))
+        .filter(|g| g.object == GitObject::Blob)
+        .filter_map(|g| id_of(g))
         .collect();
     let refs = ref_targets(repo, diag);
     let (known, trees) = match noted {
@@ -58,47 +58,10 @@ pub fn resolve(
     let only = trees
         .filter(|_| !blobs.is_empty())
         .map(|t| t.holding(blobs.iter().map(|b| b.as_ref())));
+    let places = blob_places(ctx, repo, &commits, &blobs, only.as_ref(), diag);
+    let in_head = blobs_at_head(repo, &blobs, only.as_ref(), diag);
     let index: HashMap<ObjectId, usize> =
         commits.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
-    let mut places: HashMap<ObjectId, Vec<(usize, Vec<u8>)>> = HashMap::new();
-    if !blobs.is_empty() {
-        // Reading trees is the cost, and which blobs a tree holds does not depend on order: read
-        // all commits' trees on every core first, then credit blobs in topological order.
-        let memo = TreeMemo::new();
-        commits.par_iter().for_each_init(
-            || ctx.repo.to_thread_local(),
-            |repo, node| {
-                let walk = TreeWalk {
-                    repo,
-                    diag,
-                    targets: &blobs,
-                    only: only.as_ref(),
-                    memo: &memo,
-                };
-                walk.hits(node.tree, b"");
-            },
-        );
-        let walk = TreeWalk {
-            repo,
-            diag,
-            targets: &blobs,
-            only: only.as_ref(),
-            memo: &memo,
-        };
-        let mut seen_places: HashSet<(ObjectId, Vec<u8>)> = HashSet::new();
-        for c in topological(&commits) {
-            for (path, id) in walk
-                .hits(commits[c].tree, b"")
-                .iter()
-                .flat_map(|h| h.iter())
-            {
-                if seen_places.insert((*id, path.clone())) {
-                    places.entry(*id).or_default().push((c, path.clone()));
-                }
-            }
-        }
-    }
-    let in_head = blobs_at_head(repo, &blobs, only.as_ref(), diag);
     let mut infos: HashMap<usize, CommitInfo> = HashMap::new();
     let mut info_of = |c: usize| -> Option<CommitInfo> {
         if let Some(i) = infos.get(&c) {
@@ -108,24 +71,20 @@ pub fn resolve(
         infos.insert(c, i.clone());
         Some(i)
     };
-    for origin in origins.iter_mut() {
-        let Some(id) = id_of(origin) else { continue };
-        let object = origin.git().map(|g| g.object);
-        let mut path = origin.path.clone();
-        let OriginKind::Git(git) = &mut origin.kind else {
-            continue;
-        };
-        match object {
-            Some(GitObject::Blob) => {
-                git.in_head = Some(in_head.contains(&id));
+    for g in objects {
+        let Some(id) = id_of(g) else { continue };
+        let mut h = History::default();
+        match g.object {
+            GitObject::Blob => {
+                h.in_head = Some(in_head.contains(&id));
                 match places.get(&id) {
                     Some(found) => {
                         let (c, first_path) = &found[0];
-                        git.commit = info_of(*c);
-                        git.reachable = true;
-                        git.other_occurrences = found.len() - 1;
+                        h.commit = info_of(*c);
+                        h.reachable = true;
+                        h.other_occurrences = found.len() - 1;
                         if all_occurrences {
-                            git.occurrences = found[1..]
+                            h.occurrences = found[1..]
                                 .iter()
                                 .map(|(c, p)| Occurrence {
                                     commit: commits[*c].id.to_string(),
@@ -133,32 +92,81 @@ pub fn resolve(
                                 })
                                 .collect();
                         }
-                        path = first_path.clone();
-                        if let Some(p) = ctx.platform {
-                            git.link_base = Some(p.link(&commits[*c].id.to_string(), &path));
-                        }
+                        h.link_base = ctx
+                            .platform
+                            .map(|p| p.link(&commits[*c].id.to_string(), first_path));
+                        h.path = Some(first_path.clone());
                     }
                     None => {
-                        git.reachable = false;
-                        path = format!("(unreachable blob {id})").into_bytes();
+                        h.path = Some(format!("(unreachable blob {id})").into_bytes());
                     }
                 }
             }
-            Some(GitObject::CommitMessage) => {
-                git.reachable = index.contains_key(&id);
-                git.commit = decode_commit_info(repo, &id);
+            GitObject::CommitMessage => {
+                h.reachable = index.contains_key(&id);
+                h.commit = decode_commit_info(repo, &id);
             }
-            Some(GitObject::TagMessage) => {
-                git.reachable = refs.iter().any(|r| r.tag == Some(id));
+            GitObject::TagMessage => {
+                h.reachable = refs.iter().any(|r| r.tag == Some(id));
                 if let Some(name) = tag_name(repo, &id) {
-                    path = format!("(tag {name} message)").into_bytes();
+                    h.path = Some(format!("(tag {name} message)").into_bytes());
                 }
             }
-            None => {}
         }
-        origin.path = path;
+        g.set_history(h);
     }
     Ok(())
+}
+
+/// Every (commit, path) that introduced each of `blobs`, the topologically earliest first.
+fn blob_places(
+    ctx: &RepoCtx<'_>,
+    repo: &gix::Repository,
+    commits: &[Node],
+    blobs: &HashSet<ObjectId>,
+    only: Option<&HashSet<u32>>,
+    diag: &dyn Diagnostics,
+) -> HashMap<ObjectId, Vec<(usize, Vec<u8>)>> {
+    let mut places: HashMap<ObjectId, Vec<(usize, Vec<u8>)>> = HashMap::new();
+    if blobs.is_empty() {
+        return places;
+    }
+    // Reading trees is the cost, and which blobs a tree holds does not depend on order: read
+    // all commits' trees on every core first, then credit blobs in topological order.
+    let memo = TreeMemo::new();
+    commits.par_iter().for_each_init(
+        || ctx.repo.to_thread_local(),
+        |repo, node| {
+            let walk = TreeWalk {
+                repo,
+                diag,
+                targets: blobs,
+                only,
+                memo: &memo,
+            };
+            walk.hits(node.tree, b"");
+        },
+    );
+    let walk = TreeWalk {
+        repo,
+        diag,
+        targets: blobs,
+        only,
+        memo: &memo,
+    };
+    let mut seen_places: HashSet<(ObjectId, Vec<u8>)> = HashSet::new();
+    for c in topological(commits) {
+        for (path, id) in walk
+            .hits(commits[c].tree, b"")
+            .iter()
+            .flat_map(|h| h.iter())
+        {
+            if seen_places.insert((*id, path.clone())) {
+                places.entry(*id).or_default().push((c, path.clone()));
+            }
+        }
+    }
+    places
 }
 
 /// What one ref points at: the commit it peels to, and the annotated tag object on the way.

@@ -14,8 +14,9 @@ use gix::hash::ObjectId;
 use rayon::prelude::*;
 
 use super::objects::read;
-use super::{Selection, Target, commit_info, message_path};
-use crate::finding::{CommitInfo, GitObject, OriginKind};
+use super::{CommitInfo, GitObject, History};
+use super::{RepoCtx, Selection, commit_info, message_path};
+use crate::finding::Origin;
 use crate::source::BlobSink;
 
 /// A blob a commit in the selection introduced, with what was at its path before.
@@ -26,7 +27,7 @@ struct Introduced {
     commit: Arc<CommitInfo>,
 }
 
-pub fn scan(ctx: &Target<'_>, sel: &Selection, sink: &dyn BlobSink) -> anyhow::Result<()> {
+pub fn scan(ctx: &RepoCtx<'_>, sel: &Selection, sink: &dyn BlobSink) -> anyhow::Result<()> {
     let repo = ctx.repo.to_thread_local();
     let commits = select(&repo, sel)?;
     let mut introduced: Vec<Introduced> = Vec::new();
@@ -73,7 +74,7 @@ pub fn scan(ctx: &Target<'_>, sel: &Selection, sink: &dyn BlobSink) -> anyhow::R
 }
 
 fn scan_introduced(
-    ctx: &Target<'_>,
+    ctx: &RepoCtx<'_>,
     repo: &gix::Repository,
     data: &mut Vec<u8>,
     old: &mut Vec<u8>,
@@ -97,19 +98,21 @@ fn scan_introduced(
         }
     }
     let before: Vec<&[u8]> = befores.iter().map(Vec::as_slice).collect();
-    let mut origin = ctx.origin(GitObject::Blob, &intro.blob, intro.path.clone());
-    if let OriginKind::Git(git) = &mut origin.kind {
-        git.commit = Some((*intro.commit).clone());
-        git.reachable = true;
-        if let Some(p) = ctx.platform {
-            git.link_base = Some(p.link(&intro.commit.id, &intro.path));
-        }
-    }
+    let history = History {
+        commit: Some((*intro.commit).clone()),
+        reachable: true,
+        link_base: ctx.platform.map(|p| p.link(&intro.commit.id, &intro.path)),
+        ..History::default()
+    };
+    let origin = Origin::new(
+        ctx.provenance(GitObject::Blob, &intro.blob, intro.path.clone())
+            .with_history(history),
+    );
     sink.scan_change(Arc::new(origin), data, &before);
 }
 
 fn scan_message(
-    ctx: &Target<'_>,
+    ctx: &RepoCtx<'_>,
     sink: &dyn BlobSink,
     id: &ObjectId,
     info: &Arc<CommitInfo>,
@@ -118,15 +121,19 @@ fn scan_message(
     if message.is_empty() {
         return;
     }
-    let mut origin = ctx.origin(
-        GitObject::CommitMessage,
-        id,
-        message_path(GitObject::CommitMessage),
+    let history = History {
+        commit: Some((**info).clone()),
+        reachable: true,
+        ..History::default()
+    };
+    let origin = Origin::new(
+        ctx.provenance(
+            GitObject::CommitMessage,
+            id,
+            message_path(GitObject::CommitMessage),
+        )
+        .with_history(history),
     );
-    if let OriginKind::Git(git) = &mut origin.kind {
-        git.commit = Some((**info).clone());
-        git.reachable = true;
-    }
     sink.scan_bytes(Arc::new(origin), message);
 }
 

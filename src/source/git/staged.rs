@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use gix::hash::ObjectId;
 
-use super::Target;
+use super::GitObject;
+use super::RepoCtx;
 use super::objects::read;
-use crate::finding::{GitObject, OriginKind};
+use crate::finding::Origin;
 use crate::source::BlobSink;
 
 /// What to scan when nothing is staged.
@@ -42,7 +43,7 @@ fn open_index(repo: &gix::Repository) -> anyhow::Result<gix::index::File> {
         .map_err(|e| anyhow::anyhow!("cannot read the index {}: {e}", path.display()))
 }
 
-pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink, when_clean: WhenClean) -> anyhow::Result<()> {
+pub fn scan(ctx: &RepoCtx<'_>, sink: &dyn BlobSink, when_clean: WhenClean) -> anyhow::Result<()> {
     let repo = ctx.repo.to_thread_local();
     if repo.workdir().is_none() {
         anyhow::bail!(
@@ -92,10 +93,7 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink, when_clean: WhenClean) -> any
                 sink.error(&format!("{path} ({id})"), &e.to_string());
                 continue;
             }
-            let mut origin = ctx.origin(GitObject::Blob, &id, path.to_vec());
-            if let OriginKind::Git(git) = &mut origin.kind {
-                git.reachable = false;
-            }
+            let origin = ctx.origin(GitObject::Blob, &id, path.to_vec());
             sink.scan_bytes(Arc::new(origin), &data);
         }
         return Ok(());
@@ -112,11 +110,7 @@ pub fn scan(ctx: &Target<'_>, sink: &dyn BlobSink, when_clean: WhenClean) -> any
         {
             befores.push(&old);
         }
-        let mut origin = ctx.origin(GitObject::Blob, &id, path.to_vec());
-        if let OriginKind::Git(git) = &mut origin.kind {
-            git.staged = true;
-            git.reachable = false;
-        }
+        let origin = Origin::new(ctx.provenance(GitObject::Blob, &id, path.to_vec()).staged());
         sink.scan_change(Arc::new(origin), &data, &befores);
     }
     Ok(())

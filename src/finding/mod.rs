@@ -1,4 +1,4 @@
-//! Findings: a secret with its rule, position, origin and redaction-safe snippet.
+//! Findings: a secret with its rule, position, provenance and redaction-safe snippet.
 //!
 //! Secrets never leave this module in clear text unless a caller asks with `reveal = true`;
 //! `Debug` and `Display` of a [`Secret`] print the redacted form.
@@ -11,6 +11,15 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::rules::RuleInfo;
+
+mod provenance;
+pub mod view;
+
+pub use crate::enrich::Enrichment;
+pub use provenance::{
+    DecodedProvenance, FileProvenance, MEMBER_SEPARATOR, MemberProvenance, Origin, Provenance,
+    StdinProvenance,
+};
 
 /// A secret's bytes. Formatting it prints the redacted form.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -83,7 +92,7 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
 
 /// Where a secret sits in its blob. Lines and columns are 1-based; columns count characters
 /// (Unicode scalar values; each invalid byte counts as one). `end_column` is exclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Location {
     pub offset: u64,
     pub line: u64,
@@ -162,115 +171,7 @@ impl Snippet {
     }
 }
 
-/// Where a blob came from. Sources fill in what they know; reports print it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    /// The path a user recognises: a file path, or a path inside a repository. Raw bytes, so
-    /// non-UTF-8 names survive.
-    pub path: Vec<u8>,
-    pub kind: OriginKind,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OriginKind {
-    File,
-    Stdin,
-    Git(Box<GitOrigin>),
-}
-
-/// What kind of git object a secret was found in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GitObject {
-    Blob,
-    CommitMessage,
-    TagMessage,
-}
-
-impl GitObject {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GitObject::Blob => "blob",
-            GitObject::CommitMessage => "commit-message",
-            GitObject::TagMessage => "tag-message",
-        }
-    }
-}
-
-/// A commit, as provenance shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommitInfo {
-    pub id: String,
-    pub author_name: String,
-    pub author_email: String,
-    /// Author date, RFC 3339.
-    pub date: String,
-    /// The first line of the message; redacted like a snippet if a secret is on it.
-    pub summary: Snippet,
-}
-
-/// Another place (commit and path) where the same blob was introduced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Occurrence {
-    pub commit: String,
-    pub path: Vec<u8>,
-}
-
-/// Where in a repository's history a blob or message came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GitOrigin {
-    /// The repository as the user named it (a path or a URL).
-    pub repository: String,
-    pub object: GitObject,
-    /// The id of the blob, commit or tag object scanned.
-    pub object_id: String,
-    /// The (topologically earliest) commit that introduced the blob, or the commit or tag whose
-    /// message it is. `None` for an object no ref reaches, and for staged content.
-    pub commit: Option<CommitInfo>,
-    /// Whether any ref reaches the object.
-    pub reachable: bool,
-    /// Whether the blob is in HEAD's tree (at any path); `None` when not computed.
-    pub in_head: Option<bool>,
-    /// Staged in the index, not yet committed.
-    pub staged: bool,
-    /// Other commits and paths that introduced the same blob (renames, copies, reverts).
-    pub other_occurrences: usize,
-    /// Those places, when asked for (`--all-occurrences`).
-    pub occurrences: Vec<Occurrence>,
-    /// A link to the line at the commit on the hosting platform, when asked for.
-    pub link_base: Option<String>,
-}
-
-impl Origin {
-    pub fn file(path: &std::path::Path) -> Origin {
-        Origin {
-            path: path_bytes(path),
-            kind: OriginKind::File,
-        }
-    }
-
-    pub fn stdin() -> Origin {
-        Origin {
-            path: b"-".to_vec(),
-            kind: OriginKind::Stdin,
-        }
-    }
-
-    pub fn git(&self) -> Option<&GitOrigin> {
-        match &self.kind {
-            OriginKind::Git(g) => Some(g),
-            _ => None,
-        }
-    }
-
-    pub fn path_lossy(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(&self.path)
-    }
-
-    pub fn path_is_utf8(&self) -> bool {
-        std::str::from_utf8(&self.path).is_ok()
-    }
-}
-
+/// The path of `path` as raw bytes (lossless on Unix).
 #[cfg(unix)]
 pub fn path_bytes(path: &std::path::Path) -> Vec<u8> {
     use std::os::unix::ffi::OsStrExt;
@@ -280,6 +181,18 @@ pub fn path_bytes(path: &std::path::Path) -> Vec<u8> {
 #[cfg(not(unix))]
 pub fn path_bytes(path: &std::path::Path) -> Vec<u8> {
     path.to_string_lossy().into_owned().into_bytes()
+}
+
+/// The order reports use: by path, then the content's version (a git object), nesting, position
+/// and rule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SortKey {
+    path: Vec<u8>,
+    version: String,
+    depth: usize,
+    line: u64,
+    column: u64,
+    rule: String,
 }
 
 /// One leaked secret at one place.
@@ -295,32 +208,20 @@ pub struct Finding {
     /// A `leakhound:allow` comment is on a line the secret spans (seen at scan time, on the
     /// whole line, not the cut snippet). Triage drops such findings and counts them.
     pub inline_allow: bool,
+    /// What enrichers found out about the secret (identity, liveness).
+    pub enrichment: Enrichment,
 }
 
 impl Finding {
     /// The order reports use: by path, then the object (for history), position, rule.
-    pub fn sort_key(&self) -> (&[u8], &str, u64, u64, &str) {
-        (
-            &self.origin.path,
-            self.origin.git().map_or("", |g| g.object_id.as_str()),
-            self.location.line,
-            self.location.column,
-            &self.rule.id,
-        )
-    }
-}
-
-impl Origin {
-    /// How a person names where a finding is: the path, prefixed with the commit for history
-    /// (`3f2a9c1e0b7d:config/prod.env`).
-    pub fn label(&self) -> String {
-        match self.git() {
-            Some(g) if g.staged => format!("{} (staged)", self.path_lossy()),
-            Some(g) => match &g.commit {
-                Some(c) => format!("{}:{}", &c.id[..c.id.len().min(12)], self.path_lossy()),
-                None => self.path_lossy().into_owned(),
-            },
-            None => self.path_lossy().into_owned(),
+    pub fn sort_key(&self) -> SortKey {
+        SortKey {
+            path: self.origin.path(),
+            version: self.origin.version().into_owned(),
+            depth: self.origin.depth(),
+            line: self.location.line,
+            column: self.location.column,
+            rule: self.rule.id.clone(),
         }
     }
 }

@@ -1,0 +1,92 @@
+//! Enrichment: between the scan and triage, each unique secret (by fingerprint) is shown once to
+//! every [`Enricher`] (offline identity today; liveness checks later), and what they find is
+//! attached to all of its findings. Enrichers never see where a secret was found beyond the
+//! finding in hand, and never change what is printed raw.
+
+mod aws;
+
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::finding::Finding;
+
+/// What enrichers found out about one secret.
+#[derive(Debug, Clone, Default)]
+pub struct Enrichment {
+    pub identity: Option<Identity>,
+}
+
+/// Whose credential a secret is, as far as can be told.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Identity {
+    /// What kind of credential it is (`aws-access-key` ...).
+    pub kind: String,
+    /// The provider account, tenant, project or organisation it belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The principal (user, role, service account, app), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    /// Other facts the credential carries.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
+    /// How it was learned: `offline` (from the credential itself).
+    pub source: String,
+}
+
+/// Learns something about a secret. Called once per unique secret per run.
+pub trait Enricher: Send + Sync {
+    /// Looks at `finding` (one of the secret's findings) and adds what it learns to `into`.
+    fn enrich(&self, finding: &Finding, into: &mut Enrichment);
+}
+
+/// The enrichers of a run, with what they found per fingerprint, so a secret found in many
+/// places (or in many targets) is looked at once.
+pub struct Enrichers {
+    list: Vec<Box<dyn Enricher>>,
+    seen: HashMap<String, Enrichment>,
+}
+
+impl Enrichers {
+    /// The enrichers that need nothing but the secret (no network, no files).
+    pub fn offline() -> Enrichers {
+        Enrichers {
+            list: vec![Box::new(aws::AccessKeyId)],
+            seen: HashMap::new(),
+        }
+    }
+
+    pub fn none() -> Enrichers {
+        Enrichers {
+            list: Vec::new(),
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Attaches every enricher's results to each finding, asking once per unique secret.
+    pub fn apply(&mut self, findings: &mut [Finding]) {
+        if self.list.is_empty() {
+            return;
+        }
+        for f in findings {
+            if let Some(known) = self.seen.get(&f.fingerprint) {
+                f.enrichment = known.clone();
+                continue;
+            }
+            let mut e = Enrichment::default();
+            for enricher in &self.list {
+                enricher.enrich(f, &mut e);
+            }
+            self.seen.insert(f.fingerprint.clone(), e.clone());
+            f.enrichment = e;
+        }
+    }
+
+    /// How many unique secrets were looked at.
+    pub fn unique_secrets(&self) -> usize {
+        self.seen.len()
+    }
+}
