@@ -19,6 +19,7 @@ pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod enrich;
+pub mod extract;
 pub mod finding;
 pub mod pipeline;
 pub mod report;

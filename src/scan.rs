@@ -14,6 +14,7 @@ use crossbeam_channel::{Sender, bounded};
 
 use crate::diag::{Diagnostics, human_bytes};
 use crate::engine::Engine;
+use crate::extract::{Limits, Nested};
 use crate::finding::{Finding, Origin};
 use crate::source::{BlobSink, Target};
 
@@ -32,6 +33,8 @@ pub struct ScanOptions {
     /// Worker threads; 0 means one per core.
     pub threads: usize,
     pub progress: bool,
+    /// Bounds on archive members and decoded text.
+    pub limits: Limits,
 }
 
 impl Default for ScanOptions {
@@ -42,6 +45,7 @@ impl Default for ScanOptions {
             chunk_size: DEFAULT_CHUNK_SIZE,
             threads: 0,
             progress: false,
+            limits: Limits::default(),
         }
     }
 }
@@ -66,6 +70,7 @@ pub struct Scan<'a> {
     engine: &'a Engine,
     opts: &'a ScanOptions,
     pool: rayon::ThreadPool,
+    nested: Nested,
     pub stats: Stats,
     diag: &'a dyn Diagnostics,
 }
@@ -84,6 +89,7 @@ impl<'a> Scan<'a> {
             engine,
             opts,
             pool,
+            nested: Nested::all(opts.limits),
             stats: Stats::default(),
             diag,
         })
@@ -100,6 +106,7 @@ impl<'a> Scan<'a> {
             let scanner = Scanner {
                 engine: self.engine,
                 opts: self.opts,
+                nested: &self.nested,
                 stats: &self.stats,
                 findings: tx,
                 diag: self.diag,
@@ -161,6 +168,7 @@ fn dedup(findings: &mut Vec<Finding>) {
 struct Scanner<'a> {
     engine: &'a Engine,
     opts: &'a ScanOptions,
+    nested: &'a Nested,
     stats: &'a Stats,
     findings: Sender<Finding>,
     diag: &'a dyn Diagnostics,

@@ -52,6 +52,14 @@ pub struct ScanArgs {
     /// Never draw the progress line.
     #[arg(long = "no-progress")]
     pub no_progress: bool,
+    /// Open archives and compressed files (gzip) inside files, blobs and layers this many levels
+    /// deep; 0 scans them as they are.
+    #[arg(long = "max-archive-depth", value_name = "N", default_value_t = 3)]
+    pub max_archive_depth: u8,
+    /// Decode encoded text (base64) and scan what it holds, this many levels deep; 0 turns
+    /// decoding off.
+    #[arg(long = "max-decode-depth", value_name = "N", default_value_t = 2)]
+    pub max_decode_depth: u8,
     /// Bytes read per step of a large file (tests use it to force chunk boundaries).
     #[arg(long = "chunk-size", value_name = "SIZE", hide = true)]
     pub chunk_size: Option<String>,

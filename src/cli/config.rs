@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use super::args::{ColorArg, LevelArg, RuleArgs, ScanFlags};
 use crate::config::{ConfigError, ProjectConfig, parse_size};
 use crate::engine::Engine;
+use crate::extract::Limits;
 use crate::report::{Format, ReportOptions};
 use crate::rules::{Confidence, RuleLoader, RuleSelection};
 use crate::scan::{DEFAULT_CHUNK_SIZE, DEFAULT_MAX_FILE_SIZE, ScanOptions};
@@ -165,6 +166,11 @@ impl ScanConfig {
                 chunk_size,
                 threads: scan.threads,
                 progress: !scan.no_progress && io::stderr().is_terminal(),
+                limits: Limits {
+                    max_archive_depth: scan.max_archive_depth,
+                    max_decode_depth: scan.max_decode_depth,
+                    ..Limits::default()
+                },
             },
             output: OutputConfig {
                 format: output.format,

@@ -25,13 +25,13 @@ pub struct Identity {
     /// What kind of credential it is (`aws-access-key` ...).
     pub kind: String,
     /// The provider account, tenant, project or organisation it belongs to.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     /// The principal (user, role, service account, app), when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
     /// Other facts the credential carries.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
     /// How it was learned: `offline` (from the credential itself).
     pub source: String,

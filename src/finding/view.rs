@@ -22,7 +22,7 @@ pub struct FindingView {
     /// The whole path: inside an archive, the archive's path, `!`, then the member's.
     pub path: String,
     /// The path's raw bytes (standard base64) when they are not UTF-8.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_base64: Option<String>,
     /// 1-based; columns count characters. In decoded content: the encoded span's place.
     pub line: u64,
@@ -42,10 +42,10 @@ pub struct FindingView {
     /// The outermost provenance level: the target's file, git object or image entry.
     pub source: SourceView,
     /// The levels inside it, outermost first (archive members, decoded spans).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nested: Vec<SourceView>,
     /// Whose credential it is, as far as leakhound could tell.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<Identity>,
     /// What the human formats show; not serialised.
     #[serde(skip)]

@@ -87,3 +87,22 @@ impl FindingSink for JsonLines {
 pub fn report_schema() -> schemars::Schema {
     schemars::schema_for!(JsonReport<'static>)
 }
+
+#[cfg(test)]
+mod tests {
+    /// docs/report.schema.json is generated from the types: regenerate it with
+    /// `UPDATE_SCHEMA=1 cargo test --lib report_schema` after changing a field.
+    #[test]
+    fn report_schema_in_docs_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report.schema.json");
+        let generated = serde_json::to_string_pretty(&super::report_schema()).unwrap() + "\n";
+        if std::env::var_os("UPDATE_SCHEMA").is_some() {
+            std::fs::write(path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "docs/report.schema.json is out of date: run UPDATE_SCHEMA=1 cargo test --lib report_schema"
+        );
+    }
+}

@@ -1,15 +1,19 @@
 //! Scanning one blob on one worker: chunked reading with overlap, binary and size checks, and
 //! turning engine matches into findings with line, column and a redactable snippet.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::io::{self, Read};
 use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use crate::diag::Diagnostics as _;
 use crate::engine::{Engine, Match, Scratch};
-use crate::finding::{Finding, Location, Origin, Secret, Snippet, fingerprint};
+use crate::extract::{
+    Budget, CountingReader, Depth, Extractor, LimitHit, LimitedReader, limit_hit,
+};
+use crate::finding::{DecodedProvenance, Finding, Location, Origin, Secret, Snippet, fingerprint};
 
 use super::Scanner;
 
@@ -88,9 +92,22 @@ struct Chunk<'a> {
 /// (rule index, secret) pairs a previous version of a blob already held.
 type Known = HashSet<(usize, Vec<u8>)>;
 
+/// Where a blob sits in the nesting of archives and encodings, and what its outermost blob has
+/// used of the limits.
+#[derive(Clone, Copy)]
+pub struct Nest<'a> {
+    pub depth: Depth,
+    pub budget: &'a Budget,
+}
+
 impl Worker {
     pub fn scan_slice(&mut self, scanner: &Scanner<'_>, origin: Arc<Origin>, data: &[u8]) {
-        self.scan_slice_except(scanner, origin, data, None);
+        let budget = Budget::default();
+        let nest = Nest {
+            depth: Depth::default(),
+            budget: &budget,
+        };
+        self.scan_slice_except(scanner, origin, data, None, nest);
     }
 
     /// Scans `data` but reports only secrets that none of `before` (earlier versions) held.
@@ -112,7 +129,12 @@ impl Worker {
                     .map(|m| (m.rule, old[m.secret_range()].to_vec())),
             );
         }
-        self.scan_slice_except(scanner, origin, data, Some(&known));
+        let budget = Budget::default();
+        let nest = Nest {
+            depth: Depth::default(),
+            budget: &budget,
+        };
+        self.scan_slice_except(scanner, origin, data, Some(&known), nest);
     }
 
     fn scan_slice_except(
@@ -121,7 +143,12 @@ impl Worker {
         origin: Arc<Origin>,
         data: &[u8],
         known: Option<&Known>,
+        nest: Nest<'_>,
     ) {
+        if let Some(x) = self.extractor_for(scanner, data, nest) {
+            self.extract(scanner, &origin, x, &mut &data[..], nest);
+            return;
+        }
         if is_binary(data) && !scanner.opts.scan_binary {
             scanner.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
             return;
@@ -133,7 +160,138 @@ impl Worker {
             cursor: Cursor::START,
             owned: 0..u64::MAX,
         };
-        self.scan_chunk(scanner, &origin, &chunk, known);
+        self.scan_chunk(scanner, &origin, &chunk, known, nest);
+    }
+
+    /// The extractor that opens content starting with `head`, unless the nesting is too deep.
+    fn extractor_for<'s>(
+        &self,
+        scanner: &Scanner<'s>,
+        head: &[u8],
+        nest: Nest<'_>,
+    ) -> Option<&'s dyn Extractor> {
+        if nest.depth.archive >= scanner.nested.limits.max_archive_depth {
+            return None;
+        }
+        scanner.nested.extractor_for(head)
+    }
+
+    /// Scans every member of an archive or compressed stream as a blob of its own.
+    fn extract(
+        &mut self,
+        scanner: &Scanner<'_>,
+        origin: &Arc<Origin>,
+        extractor: &dyn Extractor,
+        input: &mut dyn Read,
+        nest: Nest<'_>,
+    ) {
+        let limits = &scanner.nested.limits;
+        let compressed = Cell::new(0u64);
+        let mut counting = CountingReader {
+            inner: input,
+            count: &compressed,
+        };
+        let path = origin.path();
+        let inner = Nest {
+            depth: Depth {
+                archive: nest.depth.archive + 1,
+                ..nest.depth
+            },
+            budget: nest.budget,
+        };
+        let result = extractor.extract(&path, &mut counting, &mut |member, reader| {
+            let members = nest.budget.members.get() + 1;
+            nest.budget.members.set(members);
+            if members > limits.max_members {
+                return Err(io::Error::other(LimitHit(format!(
+                    "more than {} archive members",
+                    limits.max_members
+                ))));
+            }
+            scanner.stats.nested.fetch_add(1, Ordering::Relaxed);
+            let child = Arc::new(Origin::nested(origin.clone(), member));
+            let mut limited = LimitedReader {
+                inner: reader,
+                budget: nest.budget,
+                limits,
+                compressed: &compressed,
+                produced: 0,
+            };
+            self.scan_stream_nested(scanner, child, &mut limited, inner)
+        });
+        match result {
+            Ok(()) => {}
+            Err(e) => match limit_hit(&e) {
+                Some(hit) => {
+                    scanner.stats.skipped_limits.fetch_add(1, Ordering::Relaxed);
+                    scanner.note(&format!("skipped the rest of {}: it {hit}", origin.label()));
+                }
+                None => scanner.error(&origin.label(), &format!("cannot read: {e}")),
+            },
+        }
+    }
+
+    /// Scans the encoded spans of `chunk` that decode to text, each as a blob of its own whose
+    /// findings point at the span.
+    fn decode(
+        &mut self,
+        scanner: &Scanner<'_>,
+        origin: &Arc<Origin>,
+        chunk: &Chunk<'_>,
+        nest: Nest<'_>,
+    ) {
+        let limits = &scanner.nested.limits;
+        if nest.depth.decode >= limits.max_decode_depth {
+            return;
+        }
+        let inner = Nest {
+            depth: Depth {
+                decode: nest.depth.decode + 1,
+                ..nest.depth
+            },
+            budget: nest.budget,
+        };
+        for decoder in &scanner.nested.decoders {
+            let mut cursor = chunk.cursor;
+            let mut at = 0usize;
+            let mut over_budget = false;
+            decoder.decode(chunk.data, &mut |span, decoded| {
+                if over_budget || !chunk.owned.contains(&(chunk.base + span.start as u64)) {
+                    return;
+                }
+                let used = nest.budget.decoded.get() + decoded.len() as u64;
+                if used > limits.max_decoded {
+                    over_budget = true;
+                    scanner.stats.skipped_limits.fetch_add(1, Ordering::Relaxed);
+                    scanner.note(&format!(
+                        "stopped decoding {}: more than {} decoded",
+                        origin.label(),
+                        crate::diag::human_bytes(limits.max_decoded)
+                    ));
+                    return;
+                }
+                nest.budget.decoded.set(used);
+                cursor = cursor.advance(&chunk.data[at..span.start]);
+                at = span.start;
+                let end = cursor.advance(&chunk.data[span.clone()]);
+                let place = Location {
+                    offset: chunk.base + span.start as u64,
+                    line: cursor.line,
+                    column: cursor.col + 1,
+                    end_line: end.line,
+                    end_column: end.col + 1,
+                };
+                scanner.stats.nested.fetch_add(1, Ordering::Relaxed);
+                let child = Arc::new(Origin::nested(
+                    origin.clone(),
+                    DecodedProvenance {
+                        encoding: decoder.name(),
+                        span: place,
+                    },
+                ));
+                self.scan_slice_except(scanner, child, decoded, None, inner);
+            });
+        }
     }
 
     /// Reads `reader` in chunks that overlap by twice the engine's reach, so a secret split by a
@@ -143,6 +301,21 @@ impl Worker {
         scanner: &Scanner<'_>,
         origin: Arc<Origin>,
         reader: &mut dyn Read,
+    ) -> io::Result<()> {
+        let budget = Budget::default();
+        let nest = Nest {
+            depth: Depth::default(),
+            budget: &budget,
+        };
+        self.scan_stream_nested(scanner, origin, reader, nest)
+    }
+
+    fn scan_stream_nested(
+        &mut self,
+        scanner: &Scanner<'_>,
+        origin: Arc<Origin>,
+        reader: &mut dyn Read,
+        nest: Nest<'_>,
     ) -> io::Result<()> {
         let overlap = 2 * scanner.engine.max_reach();
         let chunk_size = scanner.opts.chunk_size.max(2 * overlap);
@@ -161,6 +334,11 @@ impl Worker {
             };
             let eof = got < want;
             if base == 0 {
+                if let Some(x) = self.extractor_for(scanner, &buf, nest) {
+                    let mut rest = io::Cursor::new(&buf[..]).chain(&mut *reader);
+                    self.extract(scanner, &origin, x, &mut rest, nest);
+                    break Ok(());
+                }
                 if is_binary(&buf) && !scanner.opts.scan_binary {
                     scanner.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
                     break Ok(());
@@ -181,7 +359,7 @@ impl Worker {
                 cursor,
                 owned: owned_from..owned_to,
             };
-            self.scan_chunk(scanner, &origin, &chunk, None);
+            self.scan_chunk(scanner, &origin, &chunk, None, nest);
             if eof {
                 break Ok(());
             }
@@ -206,10 +384,23 @@ impl Worker {
         origin: &Arc<Origin>,
         chunk: &Chunk<'_>,
         known: Option<&Known>,
+        nest: Nest<'_>,
     ) {
         scanner
             .engine
             .find(chunk.data, &mut self.scratch, &mut self.matches);
+        self.report_matches(scanner, origin, chunk, known);
+        self.decode(scanner, origin, chunk, nest);
+    }
+
+    /// Turns the engine's matches in `chunk` into findings.
+    fn report_matches(
+        &mut self,
+        scanner: &Scanner<'_>,
+        origin: &Arc<Origin>,
+        chunk: &Chunk<'_>,
+        known: Option<&Known>,
+    ) {
         if self.matches.is_empty() {
             return;
         }
@@ -234,13 +425,13 @@ impl Worker {
                 secret: Secret::new(secret.to_vec()),
                 fingerprint: fingerprint(&rule.id, secret),
                 entropy: m.entropy,
-                location: Location {
+                location: origin.outer_location(Location {
                     offset: chunk.base + s as u64,
                     line: cursor.line,
                     column: cursor.col + 1,
                     end_line: end.line,
                     end_column: end.col + 1,
-                },
+                }),
                 snippet: snippet(chunk.data, m, &self.matches),
                 origin: origin.clone(),
                 inline_allow: has_allow_comment(chunk.data, s, e),

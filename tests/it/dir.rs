@@ -166,9 +166,17 @@ fn gitignore_and_ignore_files_are_honoured_unless_no_ignore() {
 #[test]
 fn the_git_directory_is_never_scanned() {
     let t = TestDir::new();
-    t.write(".git/config", format!("token = {}\n", fake::github_pat(15)));
+    let token = fake::github_pat(15);
+    t.write(".git/config", format!("token = {token}\n"));
     t.write("readme.txt", "nothing here\n");
     t.run(["dir", ".", "--no-ignore"]).expect_code(0);
+    // Positive control: the same file outside `.git` is found, so the silence above is the walk
+    // leaving `.git` out, not the token going unnoticed.
+    t.write("git/config", format!("token = {token}\n"));
+    let run = t.run(["dir", ".", "--no-ignore", "--format", "json"]);
+    let findings = run.expect_code(1).findings();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["path"], "git/config");
 }
 
 #[test]

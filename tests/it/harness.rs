@@ -152,7 +152,8 @@ pub fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-/// Fails the test when a tool it needs is missing under CI; elsewhere says so and returns false.
+/// Fails the test when a tool it needs is missing under CI; elsewhere says so in the test output
+/// and returns false (the test then returns early: skipped).
 pub fn require_tool(tool: &str) -> bool {
     let found = Command::new("sh")
         .args(["-c", &format!("command -v {tool}")])
@@ -163,9 +164,31 @@ pub fn require_tool(tool: &str) -> bool {
         if std::env::var_os("CI").is_some() {
             panic!("{tool} is required for this test and is not installed (CI is set)");
         }
-        eprintln!("skipping: {tool} is not installed");
+        report_skip(&format!("{tool} is not installed"));
     }
     found
+}
+
+/// Says a test was skipped where the person running the tests sees it: straight to the
+/// process's stderr, which the test runner does not capture (its capture takes only the print
+/// macros).
+pub fn report_skip(why: &str) {
+    use std::io::Write as _;
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}
+
+/// The commit clock: one second per commit from 2024-01-01T00:00:00Z, strictly increasing.
+pub fn commit_date(tick: u32) -> String {
+    format!(
+        "2024-01-01T{:02}:{:02}:{:02}Z",
+        tick / 3600,
+        tick / 60 % 60,
+        tick % 60
+    )
 }
 
 /// Fake, well-formed credentials made at run time (never real).
@@ -269,13 +292,7 @@ impl GitRepo {
     }
 
     pub fn git_in(&self, cwd: &Path, args: &[&str]) -> String {
-        let t = self.tick.get();
-        let date = format!("2024-01-01T00:00:{:02}Z", t % 60);
-        let date = if t >= 60 {
-            format!("2024-01-01T{:02}:{:02}:00Z", t / 60 / 60, t / 60 % 60)
-        } else {
-            date
-        };
+        let date = commit_date(self.tick.get());
         let out = Command::new("git")
             .current_dir(cwd)
             .args(args)

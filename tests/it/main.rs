@@ -8,6 +8,8 @@ mod gate;
 mod git;
 mod hook;
 mod import;
+mod nested;
 mod output;
 mod rules;
+mod schema;
 mod triage;
