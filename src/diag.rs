@@ -3,6 +3,7 @@
 //! (JSON fields, SARIF notifications), and the command line may echo them to stderr as they
 //! happen. Nothing below the command line prints.
 
+use std::fmt;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -15,6 +16,25 @@ pub trait Diagnostics: Sync {
     /// Something worth telling the user once (a submodule not followed, a file skipped).
     fn note(&self, message: &str);
 }
+
+/// A problem in a file leakhound reads (configuration, ignore file, baseline), with its line when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}: {}", self.file, l, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for FileError {}
 
 /// Something that went wrong with one item; the scan continued.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]

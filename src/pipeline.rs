@@ -6,39 +6,16 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
 use crate::diag::{ErrorRecord, Log};
 use crate::enrich::Enrichers;
 use crate::finding::view::FindingView;
-use crate::report::{FindingSink, RunInfo};
+use crate::report::{FindingSink, RunInfo, Summary};
 use crate::rules::{Confidence, RuleInfo};
 use crate::scan::Scan;
 use crate::source::Source;
-use crate::triage::{Ignored, Triage};
+use crate::triage::Triage;
 
 use std::sync::Arc;
-
-/// What the run did, for every report's summary.
-#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
-pub struct Summary {
-    /// Targets scanned (directories, repositories, images).
-    pub targets: u64,
-    pub blobs: u64,
-    pub bytes: u64,
-    pub findings: u64,
-    pub errors: u64,
-    pub skipped_binary: u64,
-    pub skipped_large: u64,
-    /// Content left unscanned because a limit was hit (archive depth, expansion, decoded bytes).
-    pub skipped_limits: u64,
-    /// Archive members and decoded spans scanned.
-    pub nested: u64,
-    pub rules: u64,
-    pub elapsed_ms: u64,
-    /// Findings that triage held back, by reason (not counted in `findings`).
-    pub ignored: Ignored,
-}
 
 /// Where the run's findings go: the main report, extra reports, a new baseline.
 pub struct Sinks {

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use clap::Subcommand;
 
 use super::Exit;
-use crate::config::gitleaks::{self, ImportOptions};
+use crate::import::gitleaks::{self, ImportOptions};
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {

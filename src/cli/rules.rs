@@ -8,7 +8,7 @@ use serde_json::json;
 use super::Exit;
 use super::args::RuleArgs;
 use super::config::{load_engine, rule_loader};
-use crate::rules::check;
+use crate::check;
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {

@@ -4,37 +4,18 @@
 //! Every key is checked: an unknown or misspelt key is an error naming the file and line, because
 //! a silently ignored allowlist is worse than none. Paths in the file are relative to the file.
 
-pub mod gitleaks;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::rules::Confidence;
-use crate::triage::{AllowCondition, Allowlist, AllowlistError};
+use crate::triage::{AllowCondition, Allowlist, AllowlistError, AllowlistSpec};
 
 /// The name looked for at a project's root.
 pub const FILE_NAME: &str = ".leakhound.toml";
 
-/// A problem in a configuration file, with its line when known.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(l) => write!(f, "{}:{}: {}", self.file, l, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
+pub use crate::diag::FileError as ConfigError;
 
 /// The file as serde reads it. Field docs are the reference (docs/config.md repeats them).
 #[derive(Debug, Default, Deserialize)]
@@ -60,34 +41,6 @@ pub struct ConfigSpec {
     /// More allowlists, usually scoped to some rules with `rules = [...]`.
     #[serde(default)]
     pub allowlists: Vec<AllowlistSpec>,
-}
-
-/// One allowlist. A finding is allowed when the allowlist applies to its rule and any (or, with
-/// `condition = "all"`, every) of the given criteria matches it.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AllowlistSpec {
-    pub description: Option<String>,
-    /// Rule ids this allowlist is for (`*` suffix for a prefix); empty means every rule.
-    #[serde(default)]
-    pub rules: Vec<String>,
-    /// `any` (default) or `all` of the criteria below.
-    pub condition: Option<String>,
-    /// Gitignore-style globs on the finding's path (`tests/fixtures/**`, `*.lock`).
-    #[serde(default)]
-    pub paths: Vec<String>,
-    /// Regexes searched in the secret.
-    #[serde(default)]
-    pub secrets: Vec<String>,
-    /// Regexes searched in the line holding the secret.
-    #[serde(default)]
-    pub lines: Vec<String>,
-    /// Words that, found in the secret (ASCII case-insensitive), mark it as not a credential.
-    #[serde(default)]
-    pub stopwords: Vec<String>,
-    /// Commits (full ids or prefixes of at least 7 hex digits) whose findings are allowed.
-    #[serde(default)]
-    pub commits: Vec<String>,
 }
 
 /// A loaded, validated configuration.

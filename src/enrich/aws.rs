@@ -3,8 +3,8 @@
 //! bytes, as described publicly by security researchers and confirmed by STS
 //! `GetAccessKeyInfo`, which returns the same account for a key id).
 
-use super::{Enricher, Enrichment, Identity};
-use crate::finding::Finding;
+use super::Enricher;
+use crate::finding::{Enrichment, Finding, Identity};
 
 /// Unique-id prefixes from the IAM user guide's "Unique identifiers" table.
 const PREFIXES: &[(&str, &str)] = &[

@@ -14,6 +14,8 @@ use super::Decoder;
 /// The shortest run decoded: 32 characters hold 24 bytes, about the shortest secret with a
 /// keyword in front of it worth finding.
 const MIN_RUN: usize = 32;
+/// Characters of a long run decoded first to see whether it is text (a multiple of 4).
+const PREFIX_CHECK: usize = 128;
 /// Decoded text must be at least this share printable (per mille).
 const MIN_PRINTABLE: usize = 950;
 
@@ -24,8 +26,8 @@ pub struct Base64;
 const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
     .with_decode_padding_mode(DecodePaddingMode::Indifferent)
     .with_decode_allow_trailing_bits(true);
-const STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
-const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
+static STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
+static URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
 
 /// 1: standard alphabet, 2: URL-safe only, 0: neither.
 const fn class(b: u8) -> u8 {
@@ -94,31 +96,39 @@ fn runs(text: &[u8]) -> Vec<std::ops::Range<usize>> {
 
 /// Decodes a run when it is one alphabet and decodes to text; `None` otherwise.
 fn decode_run<'a>(run: &[u8], out: &'a mut Vec<u8>) -> Option<&'a [u8]> {
-    let mut classes = 3u8;
-    let mut letters = false;
-    let mut digits_or_case_mix = (false, false, false);
-    for &b in run {
-        classes &= CLASS[b as usize];
-        letters |= b.is_ascii_alphabetic();
-        digits_or_case_mix.0 |= b.is_ascii_digit();
-        digits_or_case_mix.1 |= b.is_ascii_lowercase();
-        digits_or_case_mix.2 |= b.is_ascii_uppercase();
+    // Most long runs that are base64 at all hold binary data (images, archives): checking and
+    // decoding a prefix first rejects those without reading them whole.
+    let head = &run[..run.len().min(PREFIX_CHECK)];
+    let engine = alphabet_of(head)?;
+    if run.len() > PREFIX_CHECK {
+        out.clear();
+        engine.decode_vec(head, out).ok()?;
+        if !readable(out) || !std::ptr::eq(alphabet_of(run)?, engine) {
+            return None;
+        }
     }
-    // Mixed alphabets (`+` and `_` together) are not one encoding. Base64 of text mixes upper
-    // and lower case; an identifier or a hex digest does not.
-    if classes == 0 || !letters || !(digits_or_case_mix.1 && digits_or_case_mix.2) {
-        return None;
-    }
-    let engine = if classes & 1 != 0 {
-        &STANDARD
-    } else {
-        &URL_SAFE
-    };
     // A length of 1 mod 4 cannot be base64; drop the odd last character.
     let usable = run.len() - usize::from(run.len() % 4 == 1);
     out.clear();
     engine.decode_vec(&run[..usable], out).ok()?;
     readable(out).then_some(&out[..])
+}
+
+/// The alphabet `text` is written in, when it is one, and it mixes upper and lower case as
+/// base64 of text does (an identifier, a hex digest or a path does not).
+fn alphabet_of(text: &[u8]) -> Option<&'static GeneralPurpose> {
+    let (mut classes, mut lower, mut upper) = (3u8, false, false);
+    for &b in text {
+        classes &= CLASS[b as usize];
+        lower |= b.is_ascii_lowercase();
+        upper |= b.is_ascii_uppercase();
+    }
+    match classes {
+        _ if !(lower && upper) => None,
+        0 => None,
+        c if c & 1 != 0 => Some(&STANDARD),
+        _ => Some(&URL_SAFE),
+    }
 }
 
 /// Whether decoded bytes read as text (so scanning them can find a token).

@@ -12,10 +12,11 @@ use sha2::{Digest, Sha256};
 
 use crate::rules::RuleInfo;
 
+mod enrichment;
 mod provenance;
 pub mod view;
 
-pub use crate::enrich::Enrichment;
+pub use enrichment::{Enrichment, Identity};
 pub use provenance::{
     DecodedProvenance, FileProvenance, MEMBER_SEPARATOR, MemberProvenance, Origin, Provenance,
     StdinProvenance,

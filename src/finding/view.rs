@@ -7,8 +7,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{Finding, Origin};
-use crate::enrich::Identity;
+use super::{Finding, Identity, Origin};
 use crate::rules::Confidence;
 
 /// A finding as the output formats see it. Secrets in every text field come redacted unless the

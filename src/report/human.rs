@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use super::{Report, ReportInput, ReportOptions};
 use crate::diag::human_bytes;
 use crate::finding::view::FindingView;
-use crate::pipeline::Summary;
+use super::Summary;
 use crate::rules::Confidence;
 
 pub struct Human {
@@ -135,7 +135,7 @@ fn plural(n: u64) -> &'static str {
 }
 
 /// `identity: aws-access-key, account 123456789012`.
-fn identity_line(i: &crate::enrich::Identity) -> String {
+fn identity_line(i: &crate::finding::Identity) -> String {
     let mut line = format!("identity: {}", i.kind);
     if let Some(a) = &i.account {
         line.push_str(&format!(", account {a}"));

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{FindingSink, Report, ReportInput, RunInfo};
 use crate::diag::ErrorRecord;
 use crate::finding::view::FindingView;
-use crate::pipeline::Summary;
+use super::Summary;
 
 /// Version of the JSON finding schema.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use super::{Report, ReportInput};
 use crate::finding::view::FindingView;
-use crate::pipeline::Summary;
+use super::Summary;
 use crate::triage::Ignored;
 
 pub struct Markdown;

@@ -17,8 +17,9 @@ use std::sync::Arc;
 
 use crate::diag::ErrorRecord;
 use crate::finding::view::FindingView;
-use crate::pipeline::Summary;
 use crate::rules::RuleInfo;
+use crate::triage::Ignored;
+use serde::Serialize;
 
 pub use json::{SCHEMA_VERSION, report_schema};
 
@@ -115,6 +116,27 @@ pub struct ReportOptions {
     pub reveal: bool,
     /// ANSI colour in the human format.
     pub color: bool,
+}
+
+/// What the run did, for every report's summary.
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct Summary {
+    /// Targets scanned (directories, repositories, images).
+    pub targets: u64,
+    pub blobs: u64,
+    pub bytes: u64,
+    pub findings: u64,
+    pub errors: u64,
+    pub skipped_binary: u64,
+    pub skipped_large: u64,
+    /// Content left unscanned because a limit was hit (archive depth, expansion, decoded bytes).
+    pub skipped_limits: u64,
+    /// Archive members and decoded spans scanned.
+    pub nested: u64,
+    pub rules: u64,
+    pub elapsed_ms: u64,
+    /// Findings that triage held back, by reason (not counted in `findings`).
+    pub ignored: Ignored,
 }
 
 /// What the run tells every sink when it ends.

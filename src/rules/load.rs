@@ -393,18 +393,7 @@ fn build_rule(
             format!("rule id {id:?} must be lower-case letters, digits, '.', '_' or '-'"),
         );
     }
-    let provider = match spec.provider.or_else(|| file_provider.map(str::to_string)) {
-        Some(p) if !p.trim().is_empty() => p,
-        _ => {
-            ctx.error(
-                "provider",
-                format!(
-                    "rule {id:?} has no provider (set it on the rule or at the top of the file)"
-                ),
-            );
-            String::new()
-        }
-    };
+    let provider = check_provider(spec.provider, file_provider, &id, ctx);
     let confidence = spec.confidence.parse::<Confidence>().unwrap_or_else(|e| {
         ctx.error("confidence", format!("rule {id:?}: {e}"));
         Confidence::Low
@@ -424,79 +413,15 @@ fn build_rule(
             format!("rule {id:?}: min_entropy {e} is outside 0..=8 bits per byte"),
         );
     }
-    let validator = spec
-        .validator
-        .as_ref()
-        .and_then(|v| match v.parse::<Validator>() {
-            Ok(v) => Some(v),
-            Err(e) => {
-                ctx.error("validator", format!("rule {id:?}: {e}"));
-                None
-            }
-        });
-    let window = match spec.window {
-        Some(n) if n <= 0 || n as usize > MAX_REACH => {
-            ctx.error(
-                "window",
-                format!("rule {id:?}: window must be between 1 and {MAX_REACH} bytes"),
-            );
-            None
-        }
-        Some(n) => Some(n as usize),
-        None => None,
-    };
-    let secret_group = match &spec.secret_group {
-        None => None,
-        Some(GroupRef::Name(n)) => Some(GroupSel::Name(n.clone())),
-        Some(GroupRef::Index(i)) => match usize::try_from(*i) {
-            Ok(i) => Some(GroupSel::Index(i)),
-            Err(_) => {
-                ctx.error(
-                    "secret_group",
-                    format!("rule {id:?}: secret_group must not be negative"),
-                );
-                None
-            }
-        },
-    };
+    let validator = check_validator(spec.validator.as_deref(), &id, ctx);
     let matcher_spec = MatcherSpec {
         pattern: spec.pattern,
-        secret_group,
-        window,
+        secret_group: check_secret_group(spec.secret_group.as_ref(), &id, ctx),
+        window: check_window(spec.window, &id, ctx),
         keywords: keywords.clone(),
     };
-    let matcher = if ctx.file.eager {
-        match LazyMatcher::eager(matcher_spec) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                let key = match &e {
-                    MatcherError::Pattern(_) => "pattern",
-                    MatcherError::SecretGroup(_) => "secret_group",
-                };
-                ctx.error(key, format!("rule {id:?}: {e}"));
-                None
-            }
-        }
-    } else {
-        Some(LazyMatcher::new(matcher_spec))
-    };
-    let mut stopwords = Vec::new();
-    for word in &spec.stopwords {
-        if word.is_empty()
-            || !word
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        {
-            ctx.error(
-                "stopwords",
-                format!(
-                    "rule {id:?}: stopword {word:?} must be one lower-case word (letters, digits)"
-                ),
-            );
-        } else {
-            stopwords.push(word.clone());
-        }
-    }
+    let matcher = build_matcher(matcher_spec, &id, ctx);
+    let stopwords = check_stopwords(&spec.stopwords, &id, ctx);
     let examples = build_examples(spec.examples);
     if examples.is_empty() && ctx.file.examples {
         warnings.push(format!("{}: rule {id:?} has no examples", ctx.origin()));
@@ -524,6 +449,111 @@ fn build_rule(
         examples,
         negative_examples: spec.negative_examples,
     })
+}
+
+/// The rule's provider, or the file's.
+fn check_provider(
+    own: Option<String>,
+    file_provider: Option<&str>,
+    id: &str,
+    ctx: &mut FieldCtx<'_>,
+) -> String {
+    match own.or_else(|| file_provider.map(str::to_string)) {
+        Some(p) if !p.trim().is_empty() => p,
+        _ => {
+            ctx.error(
+                "provider",
+                format!(
+                    "rule {id:?} has no provider (set it on the rule or at the top of the file)"
+                ),
+            );
+            String::new()
+        }
+    }
+}
+
+fn check_validator(name: Option<&str>, id: &str, ctx: &mut FieldCtx<'_>) -> Option<Validator> {
+    match name?.parse::<Validator>() {
+        Ok(v) => Some(v),
+        Err(e) => {
+            ctx.error("validator", format!("rule {id:?}: {e}"));
+            None
+        }
+    }
+}
+
+fn check_window(window: Option<i64>, id: &str, ctx: &mut FieldCtx<'_>) -> Option<usize> {
+    match window {
+        Some(n) if n <= 0 || n as usize > MAX_REACH => {
+            ctx.error(
+                "window",
+                format!("rule {id:?}: window must be between 1 and {MAX_REACH} bytes"),
+            );
+            None
+        }
+        Some(n) => Some(n as usize),
+        None => None,
+    }
+}
+
+fn check_secret_group(
+    group: Option<&GroupRef>,
+    id: &str,
+    ctx: &mut FieldCtx<'_>,
+) -> Option<GroupSel> {
+    match group? {
+        GroupRef::Name(n) => Some(GroupSel::Name(n.clone())),
+        GroupRef::Index(i) => match usize::try_from(*i) {
+            Ok(i) => Some(GroupSel::Index(i)),
+            Err(_) => {
+                ctx.error(
+                    "secret_group",
+                    format!("rule {id:?}: secret_group must not be negative"),
+                );
+                None
+            }
+        },
+    }
+}
+
+/// The rule's matcher: compiled now when the file is checked eagerly (user files, `rules
+/// check`), on first use otherwise (the built-in pack).
+fn build_matcher(spec: MatcherSpec, id: &str, ctx: &mut FieldCtx<'_>) -> Option<LazyMatcher> {
+    if !ctx.file.eager {
+        return Some(LazyMatcher::new(spec));
+    }
+    match LazyMatcher::eager(spec) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            let key = match &e {
+                MatcherError::Pattern(_) => "pattern",
+                MatcherError::SecretGroup(_) => "secret_group",
+            };
+            ctx.error(key, format!("rule {id:?}: {e}"));
+            None
+        }
+    }
+}
+
+fn check_stopwords(words: &[String], id: &str, ctx: &mut FieldCtx<'_>) -> Vec<String> {
+    let mut stopwords = Vec::new();
+    for word in words {
+        if word.is_empty()
+            || !word
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            ctx.error(
+                "stopwords",
+                format!(
+                    "rule {id:?}: stopword {word:?} must be one lower-case word (letters, digits)"
+                ),
+            );
+        } else {
+            stopwords.push(word.clone());
+        }
+    }
+    stopwords
 }
 
 fn check_keywords(keywords: &[String], id: &str, ctx: &mut FieldCtx<'_>) -> Vec<String> {

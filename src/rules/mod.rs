@@ -4,7 +4,6 @@
 //! whose every field has been validated, so the engine never has to second-guess a rule.
 
 mod builtin;
-pub mod check;
 mod lines;
 mod load;
 pub mod matcher;

@@ -1,12 +1,41 @@
 //! Allowlists from the project configuration: findings allowed by path, secret, line, stopword or
 //! commit, for every rule or for some.
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use regex_automata::meta::Regex;
+use serde::Deserialize;
 
-use crate::config::AllowlistSpec;
 use crate::finding::Finding;
 use crate::rules::id_matches;
+
+/// One allowlist as the configuration file writes it. A finding is allowed when the allowlist
+/// applies to its rule and any (or, with `condition = "all"`, every) of the given criteria
+/// matches it.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowlistSpec {
+    pub description: Option<String>,
+    /// Rule ids this allowlist is for (`*` suffix for a prefix); empty means every rule.
+    #[serde(default)]
+    pub rules: Vec<String>,
+    /// `any` (default) or `all` of the criteria below.
+    pub condition: Option<String>,
+    /// Gitignore patterns matched against the finding's path (`tests/fixtures/`, `*.lock`).
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Regexes searched in the secret.
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    /// Regexes searched in the line holding the secret.
+    #[serde(default)]
+    pub lines: Vec<String>,
+    /// Words that, found in the secret (ASCII case-insensitive), mark it as not a credential.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Commits (full ids or prefixes of at least 7 hex digits) whose findings are allowed.
+    #[serde(default)]
+    pub commits: Vec<String>,
+}
 
 /// Whether any or all of an allowlist's criteria must match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +58,8 @@ pub struct Allowlist {
     pub description: Option<String>,
     rules: Vec<String>,
     condition: AllowCondition,
-    paths: Option<GlobSet>,
+    /// Gitignore semantics, from the `ignore` crate (the matcher ripgrep uses).
+    paths: Option<Gitignore>,
     secrets: Vec<Regex>,
     lines: Vec<Regex>,
     /// Lower-case.
@@ -66,14 +96,10 @@ impl Allowlist {
         let paths = if spec.paths.is_empty() {
             None
         } else {
-            let mut set = GlobSetBuilder::new();
+            let mut set = GitignoreBuilder::new("");
             for p in &spec.paths {
-                let glob = GlobBuilder::new(&path_glob(p))
-                    .literal_separator(true)
-                    .backslash_escape(true)
-                    .build()
-                    .map_err(|e| bad(p, format!("bad path glob {p:?}: {}", e.kind())))?;
-                set.add(glob);
+                set.add_line(None, p)
+                    .map_err(|e| bad(p, format!("bad path glob {p:?}: {e}")))?;
             }
             Some(set.build().map_err(|e| bad("", e.to_string()))?)
         };
@@ -118,9 +144,11 @@ impl Allowlist {
         }
         let secret = f.secret.expose();
         let checks: [Option<bool>; 5] = [
-            self.paths
-                .as_ref()
-                .map(|set| set.is_match(String::from_utf8_lossy(path).as_ref())),
+            self.paths.as_ref().map(|set| {
+                let path = String::from_utf8_lossy(path);
+                set.matched_path_or_any_parents(path.as_ref(), false)
+                    .is_ignore()
+            }),
             (!self.secrets.is_empty()).then(|| self.secrets.iter().any(|r| r.is_match(secret))),
             (!self.lines.is_empty())
                 .then(|| self.lines.iter().any(|r| r.is_match(f.snippet.text()))),
@@ -146,32 +174,31 @@ impl Allowlist {
     }
 }
 
-/// Gitignore-like meaning for a path glob: a pattern with no `/` matches a name at any depth
-/// (`*.lock`), a trailing `/` means everything under a directory, and a leading `/` anchors at
-/// the root.
-fn path_glob(p: &str) -> String {
-    let mut g = p.to_string();
-    if g.ends_with('/') {
-        g.push_str("**");
-    }
-    if let Some(rest) = g.strip_prefix('/') {
-        return rest.to_string();
-    }
-    if !g.trim_end_matches("/**").contains('/') {
-        g = format!("**/{g}");
-    }
-    g
-}
-
 #[cfg(test)]
 mod tests {
-    use super::path_glob;
+    use super::*;
+
+    fn allows_path(patterns: &[&str], path: &str) -> bool {
+        let spec = AllowlistSpec {
+            paths: patterns.iter().map(|p| p.to_string()).collect(),
+            ..AllowlistSpec::default()
+        };
+        let a = Allowlist::new(&spec, AllowCondition::Any).unwrap();
+        a.paths
+            .as_ref()
+            .unwrap()
+            .matched_path_or_any_parents(path, false)
+            .is_ignore()
+    }
 
     #[test]
-    fn globs_are_gitignore_like() {
-        assert_eq!(path_glob("*.lock"), "**/*.lock");
-        assert_eq!(path_glob("vendor/"), "**/vendor/**");
-        assert_eq!(path_glob("/vendor/"), "vendor/**");
-        assert_eq!(path_glob("tests/fixtures/**"), "tests/fixtures/**");
+    fn path_patterns_have_gitignore_meaning() {
+        assert!(allows_path(&["*.lock"], "deep/dir/Cargo.lock"));
+        assert!(allows_path(&["vendor/"], "a/vendor/x/y.txt"));
+        assert!(allows_path(&["/vendor/"], "vendor/y.txt"));
+        assert!(!allows_path(&["/vendor/"], "a/vendor/y.txt"));
+        assert!(allows_path(&["tests/fixtures/**"], "tests/fixtures/a/b.env"));
+        assert!(!allows_path(&["tests/fixtures/**"], "src/tests/fixtures.rs"));
+        assert!(!allows_path(&["*.lock", "!Cargo.lock"], "Cargo.lock"));
     }
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::config::ConfigError;
+use crate::diag::FileError as ConfigError;
 use crate::finding::Finding;
 
 #[derive(Debug, Default)]

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use crate::config::ConfigError;
+use crate::diag::FileError as ConfigError;
 
 /// The name looked for at a project's root.
 pub const IGNORE_FILE_NAME: &str = ".leakhoundignore";

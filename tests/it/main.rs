@@ -8,6 +8,7 @@ mod gate;
 mod git;
 mod hook;
 mod import;
+mod layout;
 mod nested;
 mod output;
 mod rules;

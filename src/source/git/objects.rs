@@ -80,6 +80,20 @@ pub fn parse_commit(data: &[u8], hash: gix::hash::Kind) -> Option<CommitRecord> 
     })
 }
 
+/// The system's memory page size (4 KiB on most machines, 16 or 64 KiB on some ARM systems).
+#[cfg(unix)]
+fn page_size() -> usize {
+    static PAGE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *PAGE.get_or_init(|| {
+        // SAFETY: sysconf only reads a system constant.
+        let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        usize::try_from(n)
+            .ok()
+            .filter(|n| n.is_power_of_two())
+            .unwrap_or(4096)
+    })
+}
+
 /// Lets the kernel drop this process's resident pages of a read-only file mapping (a pack being
 /// traversed). The file stays in the page cache; a page read again is mapped back in at the cost
 /// of a minor fault. Without this, every page of a pack read once stays counted in the process's
@@ -93,7 +107,7 @@ pub fn release_pages(mapped: &[u8]) {
         // while mapped), so every live reference still reads what it read before. Errors (an
         // unaligned start) change nothing.
         unsafe {
-            let page = 4096usize;
+            let page = page_size();
             let start = mapped.as_ptr() as usize;
             let aligned = start & !(page - 1);
             libc::madvise(

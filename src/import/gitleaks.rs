@@ -238,7 +238,7 @@ fn check(
         .map(|r| Some(r.pattern.as_str()))
         .collect();
     let lists =
-        |a: &crate::config::AllowlistSpec| [a.paths.clone(), a.secrets.clone(), a.lines.clone()];
+        |a: &crate::triage::AllowlistSpec| [a.paths.clone(), a.secrets.clone(), a.lines.clone()];
     let written: Vec<_> = spec.allowlists.iter().map(lists).collect();
     let meant: Vec<_> = conv
         .allowlists
