@@ -4,7 +4,6 @@
 //! Every key is checked: an unknown or misspelt key is an error naming the file and line, because
 //! a silently ignored allowlist is worse than none. Paths in the file are relative to the file.
 
-
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;

@@ -28,4 +28,3 @@ pub struct Identity {
     /// How it was learned: `offline` (from the credential itself).
     pub source: String,
 }
-

@@ -2,10 +2,10 @@
 
 use std::io::{self, Write};
 
+use super::Summary;
 use super::{Report, ReportInput, ReportOptions};
 use crate::diag::human_bytes;
 use crate::finding::view::FindingView;
-use super::Summary;
 use crate::rules::Confidence;
 
 pub struct Human {

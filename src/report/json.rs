@@ -7,10 +7,10 @@ use std::io::{self, Write};
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::Summary;
 use super::{FindingSink, Report, ReportInput, RunInfo};
 use crate::diag::ErrorRecord;
 use crate::finding::view::FindingView;
-use super::Summary;
 
 /// Version of the JSON finding schema.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -7,9 +7,9 @@
 
 use std::io::{self, Write};
 
+use super::Summary;
 use super::{Report, ReportInput};
 use crate::finding::view::FindingView;
-use super::Summary;
 use crate::triage::Ignored;
 
 pub struct Markdown;

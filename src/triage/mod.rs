@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::finding::Finding;
 use crate::rules::Confidence;
 
-pub use allowlist::{AllowCondition, Allowlist, AllowlistError, AllowlistSpec};
+pub use allowlist::{AllowCondition, Allowlist, AllowlistError, AllowlistSpec, path_glob};
 pub use baseline::Baseline;
 pub use ignorefile::{IGNORE_FILE_NAME, IgnoreList};
 

@@ -71,7 +71,10 @@ fn modules_have_no_dependency_cycles() {
     }
     // The seams the architecture names, checked directly.
     let uses = |a: &str, b: &str| deps.get(a).is_some_and(|d| d.contains(b));
-    assert!(!uses("rules", "engine"), "rules must not depend on the engine");
+    assert!(
+        !uses("rules", "engine"),
+        "rules must not depend on the engine"
+    );
     assert!(!uses("source", "report") && !uses("source", "engine"));
     assert!(!uses("engine", "source") && !uses("engine", "finding"));
     assert!(!uses("report", "scan") && !uses("report", "source"));

@@ -633,3 +633,41 @@ fn kept_enough(a: &Allowlist, out: &OutAllowlist, issues: &mut Issues) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_made_valid_and_unique() {
+        assert_eq!(
+            leakhound_id("AWS Access_Token", &[]),
+            "gitleaks.aws-access_token"
+        );
+        assert_eq!(leakhound_id("", &[]), "gitleaks.rule");
+        let taken = vec![
+            ("a".to_string(), "gitleaks.slack".to_string()),
+            ("b".to_string(), "gitleaks.slack-2".to_string()),
+        ];
+        assert_eq!(leakhound_id("Slack", &taken), "gitleaks.slack-3");
+    }
+
+    #[test]
+    fn entropy_filters_become_min_entropy_and_the_rest_is_kept() {
+        let (floor, rest) = filter_entropy("entropy(finding[\"secret\"]) <= 3.5");
+        assert_eq!((floor, rest.len()), (Some(3.5), 0));
+        let (floor, rest) = filter_entropy(
+            "entropy(finding[\"secret\"]) < 3 || finding[\"secret\"].startsWith(\"x\")",
+        );
+        assert_eq!(floor, Some(3.0));
+        assert_eq!(rest, ["finding[\"secret\"].startsWith(\"x\")"]);
+        assert_eq!(filter_entropy("  ").0, None);
+    }
+
+    #[test]
+    fn regex_errors_keep_only_their_last_line() {
+        let e = "regex parse error:\n    (a\n    ^\nerror: unclosed group\n";
+        assert_eq!(last_line(e), "unclosed group");
+        assert_eq!(last_line("plain"), "plain");
+    }
+}

@@ -12,6 +12,8 @@
 //! the safe side: `.` becomes `?`, which does not match `/`, so `go.mod` no longer matches
 //! `go/mod`. A glob never matches a path the regex does not.
 
+use regex_syntax::ast::{self, AssertionKind, Ast};
+
 /// More globs than this from one regex (through `x?` and alternatives) is refused.
 const MAX_GLOBS: usize = 32;
 
@@ -22,12 +24,7 @@ pub fn to_globs(re: &str) -> Result<Vec<String>, String> {
         Some(rest) => (true, rest),
         None => (false, re),
     };
-    let mut parser = Parser {
-        chars: re.chars().collect(),
-        at: 0,
-        icase,
-    };
-    let branches = parser.alternation(false)?;
+    let branches = Parser { icase }.parse(re)?;
     let mut globs: Vec<String> = Vec::new();
     for branch in branches {
         for g in branch_globs(&branch)? {
@@ -294,167 +291,152 @@ fn leakhound_form(g: &str) -> String {
     }
 }
 
+/// Turns regex-syntax's AST of the regex into tokens, refusing what has no glob equivalent.
 struct Parser {
-    chars: Vec<char>,
-    at: usize,
     /// Letters match in either case.
     icase: bool,
 }
 
 impl Parser {
-    fn peek(&self) -> Option<char> {
-        self.chars.get(self.at).copied()
+    /// The top-level alternatives of `re`.
+    fn parse(&self, re: &str) -> Result<Vec<Vec<Tok>>, String> {
+        let ast = ast::parse::Parser::new()
+            .parse(re)
+            .map_err(|e| e.kind().to_string())?;
+        self.alternatives(&ast)
     }
 
-    fn next(&mut self) -> Result<char, String> {
-        let c = self.peek().ok_or("the regex ends too early")?;
-        self.at += 1;
-        Ok(c)
-    }
-
-    fn eat(&mut self, s: &str) -> bool {
-        let n = s.chars().count();
-        if self.chars[self.at..].iter().take(n).copied().eq(s.chars()) {
-            self.at += n;
-            true
-        } else {
-            false
+    fn alternatives(&self, node: &Ast) -> Result<Vec<Vec<Tok>>, String> {
+        match node {
+            Ast::Alternation(alt) => alt.asts.iter().map(|a| self.sequence(a)).collect(),
+            other => Ok(vec![self.sequence(other)?]),
         }
     }
 
-    /// Alternatives up to the end (or, `nested`, up to and including the closing `)`).
-    fn alternation(&mut self, nested: bool) -> Result<Vec<Vec<Tok>>, String> {
-        let mut alts = vec![Vec::new()];
-        loop {
-            match self.peek() {
-                None if nested => return Err("unclosed group".into()),
-                None => return Ok(alts),
-                Some(')') if nested => {
-                    self.at += 1;
-                    return Ok(alts);
-                }
-                Some(')') => return Err("unbalanced ')'".into()),
-                Some('|') => {
-                    self.at += 1;
-                    alts.push(Vec::new());
-                }
-                Some(_) => {
-                    let atom = self.atom()?;
-                    let tok = self.quantified(atom)?;
-                    alts.last_mut().expect("one alternative").push(tok);
-                }
-            }
+    fn sequence(&self, node: &Ast) -> Result<Vec<Tok>, String> {
+        match node {
+            Ast::Concat(c) => c
+                .asts
+                .iter()
+                .filter_map(|a| self.token(a).transpose())
+                .collect(),
+            other => Ok(self.token(other)?.into_iter().collect()),
         }
     }
 
-    fn atom(&mut self) -> Result<Tok, String> {
-        Ok(match self.next()? {
-            '^' => Tok::Start,
-            '$' => Tok::End,
-            '.' => Tok::Any,
-            '(' => {
-                if self.eat("?:") {
-                } else if self.eat("?P<") || self.eat("?<") {
-                    while self.next()? != '>' {}
-                } else if self.peek() == Some('?') {
+    /// One token, or none for an empty piece.
+    fn token(&self, node: &Ast) -> Result<Option<Tok>, String> {
+        Ok(Some(match node {
+            Ast::Empty(_) => return Ok(None),
+            Ast::Literal(l) => self.literal(l.c),
+            Ast::Dot(_) => Tok::Any,
+            Ast::Assertion(a) => match a.kind {
+                AssertionKind::StartLine | AssertionKind::StartText => Tok::Start,
+                AssertionKind::EndLine | AssertionKind::EndText => Tok::End,
+                _ => return Err("word boundaries have no glob equivalent".into()),
+            },
+            Ast::ClassPerl(c) => Tok::Class(self.perl_class(c)?),
+            Ast::ClassBracketed(c) => self.bracketed(c)?,
+            Ast::ClassUnicode(_) => return Err("\\p classes have no glob equivalent".into()),
+            Ast::Repetition(r) => self.repetition(r)?,
+            Ast::Group(g) => {
+                if let ast::GroupKind::NonCapturing(flags) = &g.kind
+                    && !flags.items.is_empty()
+                {
                     return Err("flags such as (?i) have no glob equivalent".into());
                 }
-                Tok::Group(self.alternation(true)?)
+                Tok::Group(self.alternatives(&g.ast)?)
             }
-            '[' => self.class()?,
-            '\\' => match self.next()? {
-                'd' => Tok::Class("[0-9]".into()),
-                'w' => Tok::Class("[0-9A-Za-z_]".into()),
-                'A' => Tok::Start,
-                'z' => Tok::End,
-                c if c.is_ascii_punctuation() => Tok::Lit(c),
-                c => return Err(format!("\\{c} has no glob equivalent")),
-            },
-            c @ ('*' | '+' | '?') => return Err(format!("'{c}' repeats nothing")),
-            c if self.icase && c.is_ascii_alphabetic() => Tok::Class(format!(
+            Ast::Flags(_) => return Err("flags such as (?i) have no glob equivalent".into()),
+            Ast::Alternation(_) | Ast::Concat(_) => Tok::Group(self.alternatives(node)?),
+        }))
+    }
+
+    fn literal(&self, c: char) -> Tok {
+        if self.icase && c.is_ascii_alphabetic() {
+            Tok::Class(format!(
                 "[{}{}]",
                 c.to_ascii_lowercase(),
                 c.to_ascii_uppercase()
-            )),
-            c => Tok::Lit(c),
-        })
+            ))
+        } else {
+            Tok::Lit(c)
+        }
     }
 
-    fn quantified(&mut self, atom: Tok) -> Result<Tok, String> {
-        let rep = match self.peek() {
-            Some('*') => Rep::Star,
-            Some('+') => Rep::Plus,
-            Some('?') => Rep::Opt,
-            Some('{') if super::goregex::repetition_len(&self.chars[self.at..]).is_some() => {
+    fn repetition(&self, r: &ast::Repetition) -> Result<Tok, String> {
+        let rep = match &r.op.kind {
+            ast::RepetitionKind::ZeroOrMore => Rep::Star,
+            ast::RepetitionKind::OneOrMore => Rep::Plus,
+            ast::RepetitionKind::ZeroOrOne => Rep::Opt,
+            ast::RepetitionKind::Range(_) => {
                 return Err("counted repetitions ({n,m}) have no glob equivalent".into());
             }
-            _ => return Ok(atom),
         };
-        self.at += 1;
         // Lazy or greedy, the same paths match.
-        self.eat("?");
-        if matches!(atom, Tok::Start | Tok::End) {
-            return Err("a repeated anchor".into());
+        let atom = match self.token(&r.ast)? {
+            Some(t) => t,
+            None => return Err("a repetition of nothing".into()),
+        };
+        match atom {
+            Tok::Start | Tok::End => Err("a repeated anchor".into()),
+            Tok::Rep(..) => Err("nested repetition".into()),
+            atom => Ok(Tok::Rep(Box::new(atom), rep)),
         }
-        if matches!(self.peek(), Some('*' | '+' | '?')) {
-            return Err("nested repetition".into());
-        }
-        Ok(Tok::Rep(Box::new(atom), rep))
     }
 
-    /// A class, after its `[`, as a glob class.
-    fn class(&mut self) -> Result<Tok, String> {
-        let negated = self.eat("^");
-        let mut ranges: Vec<(char, char)> = Vec::new();
-        let mut first = true;
-        loop {
-            let c = self
-                .next()
-                .map_err(|_| "unclosed character class".to_string())?;
-            if c == ']' && !first {
-                break;
-            }
-            first = false;
-            let lo = match c {
-                '\\' => match self.next()? {
-                    'd' => {
-                        ranges.push(('0', '9'));
-                        continue;
-                    }
-                    'w' => {
-                        ranges.extend([('0', '9'), ('A', 'Z'), ('a', 'z'), ('_', '_')]);
-                        continue;
-                    }
-                    e if e.is_ascii_punctuation() => e,
-                    e => return Err(format!("\\{e} in a class has no glob equivalent")),
-                },
-                '[' => return Err("a nested or POSIX class has no glob equivalent".into()),
-                c => c,
-            };
-            let is_range = self.peek() == Some('-')
-                && !matches!(self.chars.get(self.at + 1), None | Some(']'));
-            if is_range {
-                self.at += 1;
-                let hi = match self.next()? {
-                    '\\' => self.next()?,
-                    c => c,
-                };
-                if hi < lo {
-                    return Err("a reversed range in a class".into());
-                }
-                ranges.push((lo, hi));
-            } else {
-                ranges.push((lo, lo));
-            }
+    fn perl_class(&self, c: &ast::ClassPerl) -> Result<String, String> {
+        if c.negated {
+            return Err("negated \\D, \\W or \\S have no glob equivalent".into());
         }
-        if negated && ranges == [('/', '/')] {
+        match c.kind {
+            ast::ClassPerlKind::Digit => Ok("[0-9]".into()),
+            ast::ClassPerlKind::Word => Ok("[0-9A-Za-z_]".into()),
+            ast::ClassPerlKind::Space => Err("\\s has no glob equivalent".into()),
+        }
+    }
+
+    /// A `[...]` class as a glob class.
+    fn bracketed(&self, c: &ast::ClassBracketed) -> Result<Tok, String> {
+        let mut ranges: Vec<(char, char)> = Vec::new();
+        class_ranges(&c.kind, &mut ranges)?;
+        if c.negated && ranges == [('/', '/')] {
             return Ok(Tok::NotSlash);
         }
         if self.icase {
             ranges = fold_case(&ranges)?;
         }
-        glob_class(negated, &ranges).map(Tok::Class)
+        glob_class(c.negated, &ranges).map(Tok::Class)
     }
+}
+
+/// The ranges of a class set; nested classes, set operations and POSIX classes are refused.
+fn class_ranges(set: &ast::ClassSet, out: &mut Vec<(char, char)>) -> Result<(), String> {
+    use ast::ClassSetItem as Item;
+    let item = match set {
+        ast::ClassSet::Item(item) => item,
+        ast::ClassSet::BinaryOp(_) => {
+            return Err("class set operations have no glob equivalent".into());
+        }
+    };
+    match item {
+        Item::Empty(_) => {}
+        Item::Literal(l) => out.push((l.c, l.c)),
+        Item::Range(r) => out.push((r.start.c, r.end.c)),
+        Item::Perl(p) if !p.negated && p.kind == ast::ClassPerlKind::Digit => out.push(('0', '9')),
+        Item::Perl(p) if !p.negated && p.kind == ast::ClassPerlKind::Word => {
+            out.extend([('0', '9'), ('A', 'Z'), ('a', 'z'), ('_', '_')]);
+        }
+        Item::Union(u) => {
+            for i in &u.items {
+                class_ranges(&ast::ClassSet::Item(i.clone()), out)?;
+            }
+        }
+        Item::Perl(_) | Item::Ascii(_) | Item::Unicode(_) | Item::Bracketed(_) => {
+            return Err("a nested, POSIX or \\s class has no glob equivalent".into());
+        }
+    }
+    Ok(())
 }
 
 /// The ranges plus their other-case letters, for `(?i)`.
@@ -518,20 +500,10 @@ fn glob_class(negated: bool, ranges: &[(char, char)]) -> Result<String, String> 
 #[cfg(test)]
 mod tests {
     use super::to_globs;
-    use globset::GlobBuilder;
 
-    /// The meaning `.leakhound.toml` gives a path glob (mirrors `triage::allowlist::path_glob`).
+    /// The meaning `.leakhound.toml` gives a path glob: the allowlists' own translation.
     fn leakhound_matches(glob: &str, path: &str) -> bool {
-        let mut g = glob.to_string();
-        if g.ends_with('/') {
-            g.push_str("**");
-        }
-        let g = match g.strip_prefix('/') {
-            Some(rest) => rest.to_string(),
-            None if !g.trim_end_matches("/**").contains('/') => format!("**/{g}"),
-            None => g,
-        };
-        GlobBuilder::new(&g)
+        globset::GlobBuilder::new(&crate::triage::path_glob(glob))
             .literal_separator(true)
             .backslash_escape(true)
             .build()

@@ -512,3 +512,39 @@ fn tag_name(repo: &gix::Repository, id: &ObjectId) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(n: u8, parents: Vec<usize>, time: i64) -> Node {
+        let id = ObjectId::from_bytes_or_panic(&[n; 20]);
+        Node {
+            id,
+            tree: id,
+            parents,
+            time,
+        }
+    }
+
+    #[test]
+    fn commits_come_after_their_parents_and_the_oldest_ready_first() {
+        // 0 <- 1 <- 3 (merge of 1 and 2), 0 <- 2; 2 is older than 1.
+        let nodes = vec![
+            node(1, vec![], 100),
+            node(2, vec![0], 300),
+            node(3, vec![0], 200),
+            node(4, vec![1, 2], 400),
+        ];
+        assert_eq!(topological(&nodes), vec![0, 2, 1, 3]);
+        // A parent listed after its child (and a later clock on the parent) still goes first.
+        let nodes = vec![node(1, vec![1], 100), node(2, vec![], 500)];
+        assert_eq!(topological(&nodes), vec![1, 0]);
+    }
+
+    #[test]
+    fn tree_paths_join_with_a_slash() {
+        assert_eq!(join(b"", b"a.txt"), b"a.txt");
+        assert_eq!(join(b"src/lib", b"a.rs"), b"src/lib/a.rs");
+    }
+}
