@@ -96,6 +96,9 @@ fn runs(text: &[u8]) -> Vec<std::ops::Range<usize>> {
 
 /// Decodes a run when it is one alphabet and decodes to text; `None` otherwise.
 fn decode_run<'a>(run: &[u8], out: &'a mut Vec<u8>) -> Option<&'a [u8]> {
+    if !quads_start_like_text(run) {
+        return None;
+    }
     // Most long runs that are base64 at all hold binary data (images, archives): checking and
     // decoding a prefix first rejects those without reading them whole.
     let head = &run[..run.len().min(PREFIX_CHECK)];
@@ -112,6 +115,23 @@ fn decode_run<'a>(run: &[u8], out: &'a mut Vec<u8>) -> Option<&'a [u8]> {
     out.clear();
     engine.decode_vec(&run[..usable], out).ok()?;
     readable(out).then_some(&out[..])
+}
+
+/// Each group of four base64 characters starts with the top six bits of a byte: for printable
+/// ASCII (0x20..0x7e) a value from 8 to 31 (`I`..`Z`, `a`..`f`), for a line break or tab 2 (`C`).
+/// Identifiers, words and digests fail this within a few groups, before anything is decoded; one
+/// miss in the first eight groups is forgiven (a byte of UTF-8).
+fn quads_start_like_text(run: &[u8]) -> bool {
+    let mut misses = 0;
+    for &c in run.iter().step_by(4).take(8) {
+        if !matches!(c, b'I'..=b'Z' | b'a'..=b'f' | b'C') {
+            misses += 1;
+            if misses > 1 {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// The alphabet `text` is written in, when it is one, and it mixes upper and lower case as

@@ -80,3 +80,24 @@ fn modules_have_no_dependency_cycles() {
     assert!(!uses("report", "scan") && !uses("report", "source"));
     assert!(!uses("scan", "report") && !uses("scan", "triage"));
 }
+
+/// leakhound's own tree scans clean with its committed `.leakhound.toml` (rule examples allowed
+/// by path; no rule turned off), so the project can run itself as its pre-commit hook.
+#[test]
+fn the_repository_scans_clean_with_its_own_configuration() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = crate::harness::run_in(
+        root,
+        crate::harness::leakhound(),
+        ["dir", ".", "--format", "json"],
+        None,
+    );
+    let doc = run.json();
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0, "{doc:#}");
+    // The allowlists did real work: the rule files' examples were found and held back.
+    assert!(
+        doc["summary"]["ignored"]["allowlist"].as_u64().unwrap() > 1000,
+        "{doc:#}"
+    );
+    run.expect_code(0);
+}
