@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use super::args::{ColorArg, LevelArg, RuleArgs, ScanFlags};
+use super::args::{ColorArg, LevelArg, OutputArgs, RuleArgs, ScanArgs, ScanFlags, TriageArgs};
 use crate::config::{ConfigError, ProjectConfig, parse_size};
 use crate::engine::Engine;
 use crate::extract::Limits;
@@ -113,84 +113,19 @@ impl ScanConfig {
         } else {
             ProjectConfig::discover(triage.config.as_deref(), root).map_err(config_errors)?
         };
-        let max_file_size = match &scan.max_file_size {
-            Some(s) => parse_size(s)
-                .map_err(anyhow::Error::msg)
-                .context("--max-file-size")?,
-            None => project.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
-        };
-        let chunk_size = match &scan.chunk_size {
-            Some(s) => usize::try_from(
-                parse_size(s)
-                    .map_err(anyhow::Error::msg)
-                    .context("--chunk-size")?,
-            )?,
-            None => DEFAULT_CHUNK_SIZE,
-        };
-        let to_terminal = output.output.is_none() && io::stdout().is_terminal();
-        let color = match output.color {
-            ColorArg::Always => true,
-            ColorArg::Never => false,
-            ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
-        };
         let extra_reports = output
             .reports
             .iter()
             .map(|r| parse_report(r))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let ignore = match (&triage.ignore_file, root) {
-            (Some(p), _) => IgnoreList::load(p)?,
-            (None, Some(root)) if root.join(IGNORE_FILE_NAME).is_file() => {
-                IgnoreList::load(&root.join(IGNORE_FILE_NAME))?
-            }
-            _ => IgnoreList::default(),
-        };
-        let baseline = triage.baseline.as_deref().map(Baseline::load).transpose()?;
-        let mut loader = rule_loader(rules);
-        loader.builtin &= project.extend_default;
-        loader.paths.extend(project.rule_files.iter().cloned());
-        loader
-            .selection
-            .disabled
-            .extend(project.disabled_rules.iter().cloned());
-        if let (Some(text), Some(path)) = (&project.inline_rules, &project.path) {
-            loader
-                .embedded
-                .push((path.display().to_string(), text.clone()));
-        }
         Ok(ScanConfig {
-            rules: loader,
-            scan: ScanOptions {
-                max_file_size,
-                scan_binary: scan.scan_binary,
-                chunk_size,
-                threads: scan.threads,
-                progress: !scan.no_progress && io::stderr().is_terminal(),
-                limits: Limits {
-                    max_archive_depth: scan.max_archive_depth,
-                    max_decode_depth: scan.max_decode_depth,
-                    ..Limits::default()
-                },
-            },
-            output: OutputConfig {
-                format: output.format,
-                path: output.output.clone(),
-                report: ReportOptions {
-                    reveal: output.show_secrets,
-                    color,
-                },
-            },
+            rules: rule_loader_for(rules, &project),
+            scan: scan_options(scan, &project)?,
+            output: output_config(output),
             extra_reports,
-            triage: Triage {
-                root: root.map(Path::to_path_buf),
-                inline: !triage.no_inline_allow,
-                ignore,
-                allowlists: project.allowlists,
-                min_confidence: triage.min_confidence.map(level).or(project.min_confidence),
-                baseline,
-            },
             fail_on: level(triage.fail_on),
             baseline_out: triage.baseline_out.clone(),
+            triage: triage_config(triage, project, root)?,
         })
     }
 
@@ -198,6 +133,94 @@ impl ScanConfig {
     pub fn engine(&self) -> anyhow::Result<Engine> {
         load_engine(&self.rules)
     }
+}
+
+/// The rules: the flags' selection, with the project's extra and disabled rules.
+fn rule_loader_for(rules: &RuleArgs, project: &ProjectConfig) -> RuleLoader {
+    let mut loader = rule_loader(rules);
+    loader.builtin &= project.extend_default;
+    loader.paths.extend(project.rule_files.iter().cloned());
+    loader
+        .selection
+        .disabled
+        .extend(project.disabled_rules.iter().cloned());
+    if let (Some(text), Some(path)) = (&project.inline_rules, &project.path) {
+        loader
+            .embedded
+            .push((path.display().to_string(), text.clone()));
+    }
+    loader
+}
+
+/// What to read and how: flags first, then the project's `max_file_size`, then defaults.
+fn scan_options(scan: &ScanArgs, project: &ProjectConfig) -> anyhow::Result<ScanOptions> {
+    let max_file_size = match &scan.max_file_size {
+        Some(s) => parse_size(s)
+            .map_err(anyhow::Error::msg)
+            .context("--max-file-size")?,
+        None => project.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+    };
+    let chunk_size = match &scan.chunk_size {
+        Some(s) => usize::try_from(
+            parse_size(s)
+                .map_err(anyhow::Error::msg)
+                .context("--chunk-size")?,
+        )?,
+        None => DEFAULT_CHUNK_SIZE,
+    };
+    Ok(ScanOptions {
+        max_file_size,
+        scan_binary: scan.scan_binary,
+        chunk_size,
+        threads: scan.threads,
+        progress: !scan.no_progress && io::stderr().is_terminal(),
+        limits: Limits {
+            max_archive_depth: scan.max_archive_depth,
+            max_decode_depth: scan.max_decode_depth,
+            ..Limits::default()
+        },
+    })
+}
+
+fn output_config(output: &OutputArgs) -> OutputConfig {
+    let to_terminal = output.output.is_none() && io::stdout().is_terminal();
+    let color = match output.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    OutputConfig {
+        format: output.format,
+        path: output.output.clone(),
+        report: ReportOptions {
+            reveal: output.show_secrets,
+            color,
+        },
+    }
+}
+
+/// Triage: the ignore file (from the flag, or at the project root), the baseline, the project's
+/// allowlists and minimum confidence.
+fn triage_config(
+    triage: &TriageArgs,
+    project: ProjectConfig,
+    root: Option<&Path>,
+) -> anyhow::Result<Triage> {
+    let ignore = match (&triage.ignore_file, root) {
+        (Some(p), _) => IgnoreList::load(p)?,
+        (None, Some(root)) if root.join(IGNORE_FILE_NAME).is_file() => {
+            IgnoreList::load(&root.join(IGNORE_FILE_NAME))?
+        }
+        _ => IgnoreList::default(),
+    };
+    Ok(Triage {
+        root: root.map(Path::to_path_buf),
+        inline: !triage.no_inline_allow,
+        ignore,
+        min_confidence: triage.min_confidence.map(level).or(project.min_confidence),
+        allowlists: project.allowlists,
+        baseline: triage.baseline.as_deref().map(Baseline::load).transpose()?,
+    })
 }
 
 fn config_errors(errors: Vec<ConfigError>) -> anyhow::Error {

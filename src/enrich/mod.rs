@@ -64,3 +64,75 @@ impl Enrichers {
         self.seen.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::finding::{FileProvenance, Identity, Location, Origin, Secret, Snippet};
+    use crate::rules::{Confidence, RuleInfo};
+
+    struct Counting(Arc<AtomicUsize>);
+
+    impl Enricher for Counting {
+        fn enrich(&self, f: &Finding, into: &mut Enrichment) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            into.identity = Some(Identity {
+                kind: format!("seen-{}", f.fingerprint),
+                source: "test".into(),
+                ..Identity::default()
+            });
+        }
+    }
+
+    fn finding(secret: &str, path: &str) -> Finding {
+        let rule = Arc::new(RuleInfo {
+            id: "t.x".into(),
+            name: "T".into(),
+            provider: "t".into(),
+            confidence: Confidence::High,
+            description: None,
+            references: Vec::new(),
+            origin: "test".into(),
+        });
+        Finding {
+            fingerprint: crate::finding::fingerprint(&rule.id, secret.as_bytes()),
+            rule,
+            secret: Secret::new(secret.as_bytes().to_vec()),
+            entropy: 4.0,
+            location: Location::default(),
+            snippet: Snippet::default(),
+            origin: Arc::new(Origin::new(FileProvenance {
+                path: path.as_bytes().to_vec(),
+            })),
+            inline_allow: false,
+            enrichment: Enrichment::default(),
+        }
+    }
+
+    #[test]
+    fn each_unique_secret_is_enriched_once_and_every_finding_gets_the_result() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut enrichers = Enrichers {
+            list: vec![Box::new(Counting(calls.clone()))],
+            seen: HashMap::new(),
+        };
+        let mut first = vec![
+            finding("aaa", "a"),
+            finding("bbb", "b"),
+            finding("aaa", "c"),
+        ];
+        enrichers.apply(&mut first);
+        // A later target with the same secret again: still no new call.
+        let mut second = vec![finding("aaa", "d")];
+        enrichers.apply(&mut second);
+        assert_eq!(calls.load(Ordering::Relaxed), 2);
+        assert_eq!(enrichers.unique_secrets(), 2);
+        let kind = |f: &Finding| f.enrichment.identity.as_ref().unwrap().kind.clone();
+        assert_eq!(kind(&first[0]), kind(&first[2]));
+        assert_eq!(kind(&first[0]), kind(&second[0]));
+        assert_ne!(kind(&first[0]), kind(&first[1]));
+    }
+}
