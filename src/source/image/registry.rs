@@ -188,6 +188,7 @@ impl Blobs for RegistryBlobs {
             stream: sized.stream,
             chunk: Vec::new(),
             pos: 0,
+            done: false,
         }))
     }
 
@@ -202,6 +203,8 @@ struct StreamReader<S> {
     stream: S,
     chunk: Vec<u8>,
     pos: usize,
+    /// The stream ended: it must not be polled again (a verifying stream would check again).
+    done: bool,
 }
 
 impl<S, B> Read for StreamReader<S>
@@ -211,6 +214,9 @@ where
 {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.pos == self.chunk.len() {
+            if self.done {
+                return Ok(0);
+            }
             match self.handle.block_on(self.stream.next()) {
                 Some(Ok(bytes)) => {
                     self.chunk.clear();
@@ -218,7 +224,7 @@ where
                     self.pos = 0;
                 }
                 Some(Err(e)) => return Err(e),
-                None => return Ok(0),
+                None => self.done = true,
             }
         }
         let n = buf.len().min(self.chunk.len() - self.pos);
