@@ -117,10 +117,10 @@ impl Registry {
     fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if let Ok(r) = self.request("GET", "/v2/", &[], &[]) {
-                if r.status == 200 || r.status == 401 {
-                    return;
-                }
+            if let Ok(r) = self.request("GET", "/v2/", &[], &[])
+                && (r.status == 200 || r.status == 401)
+            {
+                return;
             }
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -127,6 +127,25 @@ impl LayerProvenance {
     }
 }
 
+/// `\u{1b}` for each control character.
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `sha256:` and the first 12 hex digits.
+fn short_digest(digest: &str) -> &str {
+    let end = digest.find(':').map_or(0, |i| i + 1) + 12;
+    &digest[..digest.len().min(end)]
+}
+
 /// Long build steps are cut for one-line messages.
 fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -146,11 +165,14 @@ impl Provenance for LayerProvenance {
         Some(Cow::Borrowed(&self.path))
     }
 
+    /// Entry names come from whoever built the image: control characters are shown escaped so
+    /// a name cannot drive the terminal.
     fn label(&self, path: &str) -> String {
         format!(
-            "{} layer {}:{path}",
+            "{} layer {}:{}",
             self.image.display(),
-            self.layer.number
+            self.layer.number,
+            escape_controls(path)
         )
     }
 
@@ -158,13 +180,16 @@ impl Provenance for LayerProvenance {
     fn details(&self, reveal: bool) -> Vec<String> {
         let mut line = format!("in layer {}", self.layer.number);
         if let Some(c) = self.layer.created_by(reveal) {
-            line.push_str(&format!(" (`{}`)", shorten(c.trim(), 100)));
+            line.push_str(&format!(
+                " (`{}`)",
+                escape_controls(&shorten(c.trim(), 100))
+            ));
         }
         if let Some(fate) = self.fate_text() {
             line.push_str(", ");
             line.push_str(&fate);
         }
-        line.push_str(&format!("; layer {}", self.layer.digest));
+        line.push_str(&format!("; layer {}", short_digest(&self.layer.digest)));
         vec![line]
     }
 
@@ -282,5 +307,20 @@ impl Provenance for ConfigProvenance {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_escape_control_characters_and_details_shorten_digests() {
+        assert_eq!(escape_controls("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(
+            short_digest("sha256:0123456789abcdef"),
+            "sha256:0123456789ab"
+        );
+        assert_eq!(short_digest(""), "");
     }
 }

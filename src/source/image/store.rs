@@ -97,11 +97,11 @@ impl TarBlobs {
                     size: entry.size(),
                 };
                 members.insert(name, span);
-            } else if kind.is_symlink() || kind.is_hard_link() {
-                if let Some(target) = entry.link_name_bytes() {
-                    let target = String::from_utf8_lossy(&target).into_owned();
-                    links.push((name, target, kind.is_symlink()));
-                }
+            } else if (kind.is_symlink() || kind.is_hard_link())
+                && let Some(target) = entry.link_name_bytes()
+            {
+                let target = String::from_utf8_lossy(&target).into_owned();
+                links.push((name, target, kind.is_symlink()));
             }
         }
         // `docker save` links a layer that appears twice to its first copy.
