@@ -1,6 +1,8 @@
 //! `leakhound image`: images built in code, pushed to a real local registry (plain and behind
 //! htpasswd) or written as `docker save` output, OCI layout archives and directories.
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 
 use crate::harness::{Run, TestDir, by_secret, fake, leakhound, run_in, secrets};
@@ -495,4 +497,34 @@ fn image_findings_honour_inline_allows_ignore_files_and_validate_as_sarif() {
         "app/settings.py"
     );
     crate::formats::sarif::validate(&t, &log);
+}
+
+#[test]
+fn image_entry_names_with_dot_dots_control_characters_and_bad_utf8_are_kept_as_bytes() {
+    let t = TestDir::new();
+    let key = fake::aws_key_id(795);
+    let name: &[u8] = b"../../etc/cron.d/\x1b[2Jevil\xff.env";
+    let image = TestImage::simple(vec![
+        Layer::new("ADD x /").raw_file(name, format!("AWS_ACCESS_KEY_ID={key}\n")),
+    ]);
+    write_oci_dir(&t.join("layout"), &image, "1");
+    let findings = scan(&t, &["oci:layout"], 1);
+    let f = by_secret(&findings, &key);
+    let raw = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        f["path_base64"]
+            .as_str()
+            .expect("path_base64 for a non-UTF-8 name"),
+    )
+    .unwrap();
+    assert_eq!(raw, name);
+    // Nothing was written where the name points, and the terminal gets no escape sequence.
+    assert!(!t.join("etc").exists() && !Path::new("/etc/cron.d/\x1b[2Jevil").exists());
+    let human = image_run(&t, &["oci:layout", "--color", "never"], None);
+    assert!(!human.stdout.contains('\x1b'), "{:?}", human.stdout);
+    assert!(
+        human.stdout.contains("../../etc/cron.d/\\u{1b}[2Jevil"),
+        "{}",
+        human.stdout
+    );
 }

@@ -50,12 +50,21 @@ pub enum Compression {
     Zstd,
 }
 
+/// A tar entry of a test layer.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub name: Vec<u8>,
+    pub content: Vec<u8>,
+    pub raw: bool,
+}
+
 /// A layer: its entries (a name ending in `/` is a directory; `.wh.` names are whiteouts, written
 /// as empty files) and the build step that made it.
 #[derive(Debug, Clone)]
 pub struct Layer {
     pub created_by: String,
-    pub entries: Vec<(String, Vec<u8>)>,
+    /// Names with `raw` set go into the header byte for byte, unchecked.
+    pub entries: Vec<Entry>,
     pub compression: Compression,
 }
 
@@ -69,8 +78,22 @@ impl Layer {
     }
 
     pub fn file(mut self, name: &str, content: impl AsRef<[u8]>) -> Layer {
-        self.entries
-            .push((name.to_string(), content.as_ref().to_vec()));
+        self.entries.push(Entry {
+            name: name.as_bytes().to_vec(),
+            content: content.as_ref().to_vec(),
+            raw: false,
+        });
+        self
+    }
+
+    /// An entry whose name is written into the header as raw bytes (`..`, control characters,
+    /// bytes that are not UTF-8: what a hostile image may hold).
+    pub fn raw_file(mut self, name: &[u8], content: impl AsRef<[u8]>) -> Layer {
+        self.entries.push(Entry {
+            name: name.to_vec(),
+            content: content.as_ref().to_vec(),
+            raw: true,
+        });
         self
     }
 
@@ -82,9 +105,21 @@ impl Layer {
     /// The uncompressed tar.
     pub fn tar(&self) -> Vec<u8> {
         let mut b = tar::Builder::new(Vec::new());
-        for (name, content) in &self.entries {
+        for Entry { name, content, raw } in &self.entries {
             let mut h = tar::Header::new_ustar();
             h.set_mtime(1_700_000_000);
+            if *raw {
+                let mut h = tar::Header::new_gnu();
+                h.as_gnu_mut().unwrap().name[..name.len()].copy_from_slice(name);
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_mode(0o644);
+                h.set_size(content.len() as u64);
+                h.set_mtime(1_700_000_000);
+                h.set_cksum();
+                b.append(&h, &content[..]).unwrap();
+                continue;
+            }
+            let name = std::str::from_utf8(name).unwrap();
             if name.ends_with('/') {
                 h.set_entry_type(tar::EntryType::Directory);
                 h.set_mode(0o755);
