@@ -5,6 +5,8 @@
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::Arc;
 
+use crossbeam_channel::Sender;
+
 use super::digest::{HashingReader, is_sha256};
 use super::origin::{ImageInfo, LayerInfo, LayerProvenance};
 use super::store::Blobs;
@@ -20,7 +22,16 @@ pub struct LayerJob<'a> {
     pub media_type: &'a str,
     pub image: Arc<ImageInfo>,
     pub layer: Arc<LayerInfo>,
+    /// Where small files go to be scanned by other threads while this one decompresses.
+    pub small: &'a Sender<SmallFile>,
 }
+
+/// A file read whole from a layer, for a scanning thread.
+pub type SmallFile = (Arc<Origin>, Vec<u8>);
+
+/// Files up to this size are read whole and scanned on other threads; larger ones are streamed
+/// by the layer's own thread.
+pub const SMALL_FILE: u64 = 1024 * 1024;
 
 /// How a layer blob is compressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +140,16 @@ impl LayerJob<'_> {
                 self.layer.clone(),
                 path,
             ));
-            if sink.admit(&origin, entry.size()) {
+            let size = entry.size();
+            if !sink.admit(&origin, size) {
+                continue;
+            }
+            if size <= SMALL_FILE {
+                let mut data = Vec::with_capacity(size as usize);
+                entry.read_to_end(&mut data)?;
+                // The scanning threads live until every layer is done, so a send cannot fail.
+                let _ = self.small.send((Arc::new(origin), data));
+            } else {
                 sink.scan_reader(Arc::new(origin), &mut entry);
             }
         }

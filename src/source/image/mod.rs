@@ -205,9 +205,22 @@ impl<'a> ImageTarget<'a> {
         let todo: Vec<usize> = (0..infos.len()).filter(|&i| claimed[i]).collect();
         let next = AtomicUsize::new(0);
         let workers = self.source.jobs.clamp(1, todo.len().max(1));
+        let (small, files) = crossbeam_channel::bounded::<layer::SmallFile>(64);
+        let (todo, next) = (&todo, &next);
         std::thread::scope(|s| {
+            // Decompression is sequential within a layer: scanning its files on other threads
+            // keeps every core busy even for an image with one big layer.
+            for _ in 0..rayon::current_num_threads().max(1) {
+                let files = files.clone();
+                s.spawn(move || {
+                    for (origin, data) in files {
+                        sink.scan_bytes(origin, &data);
+                    }
+                });
+            }
             for _ in 0..workers {
-                s.spawn(|| {
+                let small = small.clone();
+                s.spawn(move || {
                     while let Some(&i) = todo.get(next.fetch_add(1, Ordering::Relaxed)) {
                         let l = &self.image.layers[i];
                         let paths = LayerJob {
@@ -216,12 +229,15 @@ impl<'a> ImageTarget<'a> {
                             media_type: &l.media_type,
                             image: info.clone(),
                             layer: infos[i].clone(),
+                            small: &small,
                         }
                         .run(sink);
                         self.remember(l, paths);
                     }
                 });
             }
+            // The scanning threads end when the last layer thread drops its sender.
+            drop(small);
         });
     }
 
