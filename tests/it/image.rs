@@ -319,6 +319,30 @@ fn image_registry_credentials_from_flags_or_docker_config() {
         image_run(&t, &base, None).expect_code(1).findings().len(),
         1
     );
+    // A credential helper named in `credHelpers` is asked (`docker-credential-NAME get`).
+    let helper = t.write(
+        "bin/docker-credential-leakhoundtest",
+        format!(
+            "#!/bin/sh\nread host\n[ \"$host\" = \"{}\" ] || exit 1\n\
+             echo '{{\"ServerURL\":\"'$host'\",\"Username\":\"alice\",\"Secret\":\"correct-horse\"}}'\n",
+            reg.addr
+        ),
+    );
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    t.write(
+        "docker-config/config.json",
+        serde_json::to_vec(&json!({ "credHelpers": { reg.addr.clone(): "leakhoundtest" } }))
+            .unwrap(),
+    );
+    let mut cmd = leakhound();
+    cmd.env("DOCKER_CONFIG", t.join("docker-config"));
+    let path = std::env::var("PATH").unwrap_or_default();
+    cmd.env("PATH", format!("{}:{path}", t.join("bin").display()));
+    let mut args = vec!["image", "--no-progress"];
+    args.extend_from_slice(&base);
+    let run = run_in(t.path(), cmd, args, None);
+    assert_eq!(run.expect_code(1).findings().len(), 1);
 }
 
 #[test]
