@@ -6,6 +6,7 @@ mod config;
 mod dir;
 mod git;
 mod hook;
+mod image;
 mod project;
 mod rules;
 mod run;
@@ -39,7 +40,7 @@ impl From<Exit> for ExitCode {
 #[command(
     name = "leakhound",
     version,
-    about = "Find leaked credentials in files, directories and git history",
+    about = "Find leaked credentials in files, directories, git history and container images",
     after_help = "Exit codes: 0 nothing found, 1 findings, 2 the scan could not be completed \
                   (errors win over findings; the summary says both)."
 )]
@@ -54,6 +55,8 @@ enum Command {
     Dir(Box<dir::DirArgs>),
     /// Scan a git repository: its whole history, a commit range, or the staged changes.
     Git(Box<git::GitArgs>),
+    /// Scan container images: from a registry, `docker save` output or an OCI layout.
+    Image(Box<image::ImageArgs>),
     /// The pre-commit check: staged changes, or every tracked file when nothing is staged.
     Hook(Box<hook::HookArgs>),
     /// Work with the project configuration (.leakhound.toml).
@@ -85,6 +88,7 @@ where
         Command::Dir(args) => dir::run(*args),
         Command::Git(args) => git::run(*args),
         Command::Hook(args) => hook::run(*args),
+        Command::Image(args) => image::run(*args),
         Command::Rules { command } => rules::run(command),
         Command::Config { command } => project::run(command),
     };

@@ -4,6 +4,7 @@
 
 pub mod fs;
 pub mod git;
+pub mod image;
 
 use std::io::Read;
 use std::sync::Arc;

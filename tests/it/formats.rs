@@ -1,7 +1,7 @@
 //! The CI formats: GitHub workflow commands, JUnit XML and Markdown (SARIF is in `sarif`), on
 //! real scans of directories and repositories.
 
-mod sarif;
+pub(crate) mod sarif;
 
 use serde_json::Value;
 

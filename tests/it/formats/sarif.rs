@@ -139,7 +139,7 @@ fn github_policy() -> String {
 /// Validates `log` with the SARIF multitool: the schema and the SARIF rules, then GitHub's rules.
 /// The tool exits 0 whatever it finds, so its own output log is read: no error and no warning may
 /// be in it (but the missing `informationUri` while Cargo.toml names no repository).
-fn validate(t: &TestDir, log: &Value) {
+pub(crate) fn validate(t: &TestDir, log: &Value) {
     let Some(tool) = multitool() else { return };
     let input = t.join("leakhound.sarif");
     std::fs::write(&input, serde_json::to_vec_pretty(log).unwrap()).unwrap();
