@@ -6,6 +6,7 @@ mod config;
 mod dir;
 mod git;
 mod hook;
+mod identities;
 mod project;
 mod rules;
 mod run;
@@ -61,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         command: project::ConfigCommand,
     },
+    /// Work with the identity inventory (`--identities`).
+    Identities {
+        #[command(subcommand)]
+        command: identities::IdentitiesCommand,
+    },
     /// List the rules, or check that every rule matches its examples.
     Rules {
         #[command(subcommand)]
@@ -86,6 +92,7 @@ where
         Command::Git(args) => git::run(*args),
         Command::Hook(args) => hook::run(*args),
         Command::Rules { command } => rules::run(command),
+        Command::Identities { command } => identities::run(command),
         Command::Config { command } => project::run(command),
     };
     match result {
