@@ -195,7 +195,11 @@ impl ScanConfig {
             },
             fail_on: level(triage.fail_on),
             baseline_out: triage.baseline_out.clone(),
-            inventory: identity.identities.as_deref().map(Inventory::load).transpose()?,
+            inventory: identity
+                .identities
+                .as_deref()
+                .map(Inventory::load)
+                .transpose()?,
         })
     }
 

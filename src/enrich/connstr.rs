@@ -84,7 +84,11 @@ pub fn url_credential(line: &str, secret: &str) -> Option<Identity> {
             .strip_prefix('/')
             .map(|p| &p[..p.find(['?', '#', '/']).unwrap_or(p.len())])
             .filter(|d| !d.is_empty());
-        let base = scheme.split('+').next().unwrap_or(scheme).to_ascii_lowercase();
+        let base = scheme
+            .split('+')
+            .next()
+            .unwrap_or(scheme)
+            .to_ascii_lowercase();
         let mut id = Identity::offline(format!("{base}-password"));
         id.principal = Some(user.to_string());
         id.account = Some(host.to_string());

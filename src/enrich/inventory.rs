@@ -72,8 +72,9 @@ const ORDER: &[&str] = &[
 impl Inventory {
     /// Reads `path`; errors name the file, the field's path, the line and the column.
     pub fn load(path: &Path) -> anyhow::Result<Inventory> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("cannot read identity inventory {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!("cannot read identity inventory {}: {e}", path.display())
+        })?;
         Inventory::parse(&text)
             .map_err(|e| anyhow::anyhow!("identity inventory {}: {e}", path.display()))
     }

@@ -145,12 +145,9 @@ impl Token {
     /// `aud`: one string or a list of them.
     fn audience(&self) -> Option<String> {
         match self.claims.get("aud")? {
-            Value::Array(list) => Some(
-                list.iter()
-                    .filter_map(scalar)
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
+            Value::Array(list) => {
+                Some(list.iter().filter_map(scalar).collect::<Vec<_>>().join(","))
+            }
             other => scalar(other),
         }
     }
@@ -182,13 +179,19 @@ mod tests {
         let enc = |v: &Value| {
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string().as_bytes())
         };
-        format!("{}.{}.c2lnbmF0dXJlLW5vdC1jaGVja2Vk", enc(&header), enc(&claims))
+        format!(
+            "{}.{}.c2lnbmF0dXJlLW5vdC1jaGVja2Vk",
+            enc(&header),
+            enc(&claims)
+        )
     }
 
     fn identity_of(header: Value, claims: Value) -> Identity {
         let token = make_jwt(header, claims);
         let now = jiff::Timestamp::from_second(1_700_000_000).unwrap();
-        Token::decode(token.as_bytes()).expect("decodes").identity(now)
+        Token::decode(token.as_bytes())
+            .expect("decodes")
+            .identity(now)
     }
 
     #[test]

@@ -159,7 +159,11 @@ fn ec_key(private: &[u8], public: Option<&[u8]>, curve: Option<Oid>) -> Option<K
         None if curve == Some(P256) => {
             use p256::elliptic_curve::sec1::ToEncodedPoint as _;
             let secret = p256::SecretKey::from_slice(private).ok()?;
-            secret.public_key().to_encoded_point(false).as_bytes().to_vec()
+            secret
+                .public_key()
+                .to_encoded_point(false)
+                .as_bytes()
+                .to_vec()
         }
         None => return None,
     };
@@ -178,7 +182,11 @@ fn pkcs8(der: &[u8]) -> Option<Key> {
         ec_key(key.private_key, key.public_key, curve)
     } else if oid == ED25519 {
         // The private key is an OCTET STRING holding the 32-byte seed.
-        let seed: [u8; 32] = info.private_key.strip_prefix(&[0x04, 0x20])?.try_into().ok()?;
+        let seed: [u8; 32] = info
+            .private_key
+            .strip_prefix(&[0x04, 0x20])?
+            .try_into()
+            .ok()?;
         let public = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key();
         Some(KeyData::Ed25519(Ed25519PublicKey(public.to_bytes())).into())
     } else {

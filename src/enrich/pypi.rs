@@ -52,7 +52,11 @@ pub fn identify(secret: &[u8]) -> Option<Identity> {
 fn read_caveat(v: &Value, id: &mut Identity, projects: &mut Vec<String>) {
     let names = |list: Option<&Value>| -> Vec<String> {
         list.and_then(Value::as_array)
-            .map(|l| l.iter().filter_map(|p| p.as_str().map(String::from)).collect())
+            .map(|l| {
+                l.iter()
+                    .filter_map(|p| p.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     match v {

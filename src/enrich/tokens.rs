@@ -79,7 +79,9 @@ fn slack_ids(rest: &str, kind: &str, id: &mut Identity) {
                 id.attribute("app_id", Some(*app));
             }
         }
-        "slack-bot-token" | "slack-user-token" | "slack-rotating-bot-token"
+        "slack-bot-token"
+        | "slack-user-token"
+        | "slack-rotating-bot-token"
         | "slack-rotating-user-token" => {
             if let Some(team) = fields.first().filter(numeric) {
                 id.account = Some(team.to_string());
@@ -101,14 +103,23 @@ mod tests {
     #[test]
     fn github_token_kinds_come_from_the_prefix() {
         for (token, kind) in [
-            ("ghp_madeUpMadeUpMadeUp0000000000000000", "github-pat-classic"),
-            ("github_pat_11AAAAAAA0madeup_madeup", "github-pat-fine-grained"),
+            (
+                "ghp_madeUpMadeUpMadeUp0000000000000000",
+                "github-pat-classic",
+            ),
+            (
+                "github_pat_11AAAAAAA0madeup_madeup",
+                "github-pat-fine-grained",
+            ),
             ("gho_madeUpMadeUp", "github-oauth-token"),
             ("ghu_madeUpMadeUp", "github-user-to-server-token"),
             ("ghs_madeUpMadeUp", "github-server-to-server-token"),
             ("ghr_madeUpMadeUp", "github-refresh-token"),
             ("glpat-madeUpMadeUp0000", "gitlab-personal-access-token"),
-            ("shpat_0123456789abcdef0123456789abcdef", "shopify-admin-api-access-token"),
+            (
+                "shpat_0123456789abcdef0123456789abcdef",
+                "shopify-admin-api-access-token",
+            ),
             ("npm_madeUpMadeUpMadeUp", "npm-access-token"),
         ] {
             assert_eq!(identify(token).unwrap().kind, kind, "{token}");

@@ -20,7 +20,12 @@ impl Report for IdentitiesTable {
             return writeln!(out, "No leaked credentials.");
         }
         let widths = [
-            groups.iter().map(|g| g.name.len()).max().unwrap_or(0).max(8),
+            groups
+                .iter()
+                .map(|g| g.name.len())
+                .max()
+                .unwrap_or(0)
+                .max(8),
             12,
             groups
                 .iter()

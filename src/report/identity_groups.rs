@@ -89,7 +89,10 @@ pub fn group(findings: &[FindingView], rules: &[Arc<RuleInfo>]) -> Vec<IdentityG
         let key = match (id, link) {
             (_, Some(l)) => (GroupStatus::Known, l.name.clone()),
             (Some(i), None) => (GroupStatus::Unknown, i.group_label()),
-            (None, None) => (GroupStatus::Unidentified, format!("unidentified {}", f.rule_id)),
+            (None, None) => (
+                GroupStatus::Unidentified,
+                format!("unidentified {}", f.rule_id),
+            ),
         };
         let g = groups
             .entry(key.clone())
@@ -106,7 +109,12 @@ pub fn group(findings: &[FindingView], rules: &[Arc<RuleInfo>]) -> Vec<IdentityG
     }
     let mut out: Vec<IdentityGroup> = groups.into_values().collect();
     for g in &mut out {
-        g.files = g.leaks.iter().map(|l| &l.path).collect::<BTreeSet<_>>().len();
+        g.files = g
+            .leaks
+            .iter()
+            .map(|l| &l.path)
+            .collect::<BTreeSet<_>>()
+            .len();
     }
     out
 }
@@ -149,7 +157,13 @@ fn new_group(
 }
 
 fn leak(f: &FindingView) -> Leak {
-    let text = |k: &str| f.place.flat.get(k).and_then(|v| v.as_str()).map(String::from);
+    let text = |k: &str| {
+        f.place
+            .flat
+            .get(k)
+            .and_then(|v| v.as_str())
+            .map(String::from)
+    };
     Leak {
         rule_id: f.rule_id.clone(),
         path: f.path.clone(),

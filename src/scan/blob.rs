@@ -552,7 +552,10 @@ mod tests {
         let s = memchr::memmem::find(data, b"SECRET").unwrap();
         let r = enclosing_json_object(data, s, s + 6, 1024).unwrap();
         assert_eq!(&data[r], &data[2..data.len() - 2]);
-        assert_eq!(enclosing_json_object(b"no object SECRET", 10, 16, 1024), None);
+        assert_eq!(
+            enclosing_json_object(b"no object SECRET", 10, 16, 1024),
+            None
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod formats;
 mod gate;
 mod git;
 mod hook;
+mod identity;
 mod import;
 mod layout;
 mod nested;

@@ -19,11 +19,15 @@ pub struct AwsKeyId(pub String);
 impl TryFrom<String> for AwsKeyId {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        let ok = s.len() == 20 && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        let ok = s.len() == 20
+            && s.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
         if ok {
             Ok(AwsKeyId(s))
         } else {
-            Err(format!("{s:?} is not an AWS access key id (20 upper-case letters and digits)"))
+            Err(format!(
+                "{s:?} is not an AWS access key id (20 upper-case letters and digits)"
+            ))
         }
     }
 }

@@ -38,12 +38,36 @@ fn inventory_reads_every_field() {
 #[test]
 fn inventory_errors_name_the_line_and_the_field() {
     let cases = [
-        ("identities:\n  - name: a\n    match:\n      emial: [x]\n", "identities[0].match: unknown field `emial`", "line 4"),
-        ("identities:\n  - name: a\n    match:\n      aws_account_ids: ['12a']\n", "identities[0].match.aws_account_ids", "line 4"),
-        ("identities:\n  - name: a\n    match: {}\n  - name: b\n    match:\n      public_key_fingerprints: [MD5:x]\n", "identities[1].match.public_key_fingerprints", "line 6"),
-        ("identities:\n  - owner: a\n    match: {}\n", "missing field `name`", "line 2"),
-        ("identities:\n  - name: a\n    match:\n      aws_key_ids: [akia]\n", "aws_key_ids", "line 4"),
-        ("identities:\n  - name: a\n    match:\n      secret_fingerprints: [abc]\n", "secret_fingerprints", "line 4"),
+        (
+            "identities:\n  - name: a\n    match:\n      emial: [x]\n",
+            "identities[0].match: unknown field `emial`",
+            "line 4",
+        ),
+        (
+            "identities:\n  - name: a\n    match:\n      aws_account_ids: ['12a']\n",
+            "identities[0].match.aws_account_ids",
+            "line 4",
+        ),
+        (
+            "identities:\n  - name: a\n    match: {}\n  - name: b\n    match:\n      public_key_fingerprints: [MD5:x]\n",
+            "identities[1].match.public_key_fingerprints",
+            "line 6",
+        ),
+        (
+            "identities:\n  - owner: a\n    match: {}\n",
+            "missing field `name`",
+            "line 2",
+        ),
+        (
+            "identities:\n  - name: a\n    match:\n      aws_key_ids: [akia]\n",
+            "aws_key_ids",
+            "line 4",
+        ),
+        (
+            "identities:\n  - name: a\n    match:\n      secret_fingerprints: [abc]\n",
+            "secret_fingerprints",
+            "line 4",
+        ),
     ];
     for (text, field, line) in cases {
         let e = Inventory::parse(text).unwrap_err().to_string();
@@ -63,17 +87,25 @@ fn facts<'a>(identity: Option<&'a Identity>, secret: &'a [u8]) -> Facts<'a> {
 #[test]
 fn inventory_links_by_each_field_most_specific_first() {
     let inv = Inventory::parse(EXAMPLE).unwrap();
-    let by = |id: Option<&Identity>, secret: &[u8]| {
-        inv.link(&facts(id, secret)).map(|l| l.matched_by)
-    };
+    let by =
+        |id: Option<&Identity>, secret: &[u8]| inv.link(&facts(id, secret)).map(|l| l.matched_by);
     let mut aws = Identity::offline("aws-access-key");
     aws.account = Some("123456789012".into());
-    assert_eq!(by(Some(&aws), b"AKIAIOSFODNN7EXAMPLE").as_deref(), Some("aws_key_ids"));
-    assert_eq!(by(Some(&aws), b"AKIAOTHEROTHEROTHER2").as_deref(), Some("aws_account_ids"));
+    assert_eq!(
+        by(Some(&aws), b"AKIAIOSFODNN7EXAMPLE").as_deref(),
+        Some("aws_key_ids")
+    );
+    assert_eq!(
+        by(Some(&aws), b"AKIAOTHEROTHEROTHER2").as_deref(),
+        Some("aws_account_ids")
+    );
     assert_eq!(by(None, b"tok").as_deref(), Some("secret_fingerprints"));
     let mut key = Identity::offline("ed25519-private-key");
     key.public_key_fingerprint = Some("SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8".into());
-    assert_eq!(by(Some(&key), b"k").as_deref(), Some("public_key_fingerprints"));
+    assert_eq!(
+        by(Some(&key), b"k").as_deref(),
+        Some("public_key_fingerprints")
+    );
     let mut sa = Identity::offline("gcp-service-account-key");
     sa.email = Some("Deployer@acme-prod.iam.gserviceaccount.com".into());
     assert_eq!(by(Some(&sa), b"k").as_deref(), Some("emails"));
@@ -81,5 +113,9 @@ fn inventory_links_by_each_field_most_specific_first() {
     assert_eq!(by(Some(&sa), b"k").as_deref(), Some("token_ids"));
     let mut other = Identity::offline("jwt");
     other.account = Some("123456789012".into());
-    assert_eq!(by(Some(&other), b"k"), None, "accounts match only AWS identities");
+    assert_eq!(
+        by(Some(&other), b"k"),
+        None,
+        "accounts match only AWS identities"
+    );
 }

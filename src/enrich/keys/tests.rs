@@ -58,10 +58,30 @@ fn private_key_fingerprints_equal_ssh_keygens() {
     let cases: &[(&[&str], &str, &str, &str)] = &[
         (&["-t", "ed25519"], "", "ed25519-private-key", "256"),
         (&["-t", "rsa", "-b", "2048"], "", "rsa-private-key", "2048"),
-        (&["-t", "rsa", "-b", "2048"], "PEM", "rsa-private-key", "2048"),
-        (&["-t", "rsa", "-b", "3072"], "PKCS8", "rsa-private-key", "3072"),
-        (&["-t", "ecdsa", "-b", "256"], "PEM", "ecdsa-p256-private-key", "256"),
-        (&["-t", "ecdsa", "-b", "384"], "PKCS8", "ecdsa-p384-private-key", "384"),
+        (
+            &["-t", "rsa", "-b", "2048"],
+            "PEM",
+            "rsa-private-key",
+            "2048",
+        ),
+        (
+            &["-t", "rsa", "-b", "3072"],
+            "PKCS8",
+            "rsa-private-key",
+            "3072",
+        ),
+        (
+            &["-t", "ecdsa", "-b", "256"],
+            "PEM",
+            "ecdsa-p256-private-key",
+            "256",
+        ),
+        (
+            &["-t", "ecdsa", "-b", "384"],
+            "PKCS8",
+            "ecdsa-p384-private-key",
+            "384",
+        ),
     ];
     for (i, (kind, format, want_kind, want_bits)) in cases.iter().enumerate() {
         let (text, fingerprint) = generate(dir.path(), &format!("k{i}"), kind, format);
@@ -95,7 +115,10 @@ fn openssh_keys_keep_comment_and_encrypted_ones_their_fingerprint() {
         locked.public_key_fingerprint.as_deref(),
         printed.split_whitespace().nth(1)
     );
-    assert_ne!(locked.public_key_fingerprint.as_deref(), Some(&*fingerprint));
+    assert_ne!(
+        locked.public_key_fingerprint.as_deref(),
+        Some(&*fingerprint)
+    );
 }
 
 #[test]
