@@ -67,11 +67,11 @@ fn read_caveat(v: &Value, id: &mut Identity, projects: &mut Vec<String>) {
         },
         Value::Array(a) => match a.first().and_then(Value::as_u64) {
             Some(0) => {
-                if let Some(at) = a.get(1).and_then(Value::as_i64) {
-                    if let Ok(t) = jiff::Timestamp::from_second(at) {
-                        id.expires_at = Some(t.to_string());
-                        id.expired = Some(t < jiff::Timestamp::now());
-                    }
+                if let Some(at) = a.get(1).and_then(Value::as_i64)
+                    && let Ok(t) = jiff::Timestamp::from_second(at)
+                {
+                    id.expires_at = Some(t.to_string());
+                    id.expired = Some(t < jiff::Timestamp::now());
                 }
             }
             Some(1) => projects.extend(names(a.get(1))),

@@ -459,10 +459,10 @@ fn enclosing_json_object(data: &[u8], s: usize, e: usize, max: usize) -> Option<
     let floor = e.saturating_sub(max);
     let mut at = s;
     while let Some(open) = memchr::memrchr(b'{', &data[floor..at]).map(|p| floor + p) {
-        if let Some(close) = matching_brace(&data[open..(open + max).min(data.len())]) {
-            if open + close >= e {
-                return Some(open..open + close + 1);
-            }
+        if let Some(close) = matching_brace(&data[open..(open + max).min(data.len())])
+            && open + close >= e
+        {
+            return Some(open..open + close + 1);
         }
         at = open;
     }
