@@ -440,7 +440,7 @@ mod tests {
             (state % n as u64) as usize
         };
         let mut hay = Vec::new();
-        while hay.len() < 200_000 {
+        while hay.len() < 400_000 {
             let kw = kws[rand(kws.len())].as_bytes();
             let from = rand(kw.len());
             let to = from + 1 + rand(kw.len() - from);
