@@ -122,13 +122,13 @@ mod tests {
 
     #[test]
     fn database_urls_name_user_host_and_database() {
-        let line = "DATABASE_URL=postgres://app_rw:Xk29fqLm7Tzw@db.internal:5432/orders?ssl=1";
+        let line = "DATABASE_URL=postgres://app_rw:Xk29fqLm7Tzw@db.internal:5432/orders?ssl=1"; // leakhound:allow (made up)
         let id = url_credential(line, "Xk29fqLm7Tzw").unwrap();
         assert_eq!(id.kind, "postgres-password");
         assert_eq!(id.principal.as_deref(), Some("app_rw"));
         assert_eq!(id.attributes["host"], "db.internal:5432");
         assert_eq!(id.attributes["database"], "orders");
-        let id = url_credential("postgresql+psycopg2://etl:Tr7v@10.0.3.12", "Tr7v").unwrap();
+        let id = url_credential("postgresql+psycopg2://etl:Tr7v@10.0.3.12", "Tr7v").unwrap(); // leakhound:allow (made up)
         assert_eq!(id.kind, "postgresql-password");
         assert!(!id.attributes.contains_key("database"));
         assert!(url_credential(line, "other").is_none());

@@ -57,7 +57,7 @@ fn write_service_account(t: &TestDir) -> String {
     let doc = serde_json::json!({
         "type": "service_account",
         "project_id": "acme-prod",
-        "private_key_id": "3f9a1c0d5e7b2a4f6c8d0e1f2a3b4c5d6e7f8a9b",
+        "private_key_id": "3f9a1c0d5e7b2a4f6c8d0e1f2a3b4c5d6e7f8a9b", // leakhound:allow (made up)
         "private_key": pem,
         "client_email": "deployer@acme-prod.iam.gserviceaccount.com",
         "client_id": "109876543210987654321",
