@@ -17,6 +17,16 @@ pub struct ScanFlags {
     pub output: OutputArgs,
     #[command(flatten)]
     pub triage: TriageArgs,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Identity")]
+pub struct IdentityArgs {
+    /// Link findings to the identities in this inventory (YAML or JSON; docs/identities.md).
+    #[arg(long = "identities", value_name = "FILE")]
+    pub identities: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use super::args::{ColorArg, LevelArg, OutputArgs, RuleArgs, ScanArgs, ScanFlags, TriageArgs};
 use crate::config::{ConfigError, ProjectConfig, parse_size};
 use crate::engine::Engine;
+use crate::enrich::Inventory;
 use crate::extract::Limits;
 use crate::report::{Format, ReportOptions};
 use crate::rules::{Confidence, RuleLoader, RuleSelection};
@@ -95,6 +96,8 @@ pub struct ScanConfig {
     pub fail_on: Confidence,
     /// Where to write a new baseline.
     pub baseline_out: Option<PathBuf>,
+    /// The identity inventory findings are linked to (`--identities`).
+    pub inventory: Option<Inventory>,
 }
 
 impl ScanConfig {
@@ -107,6 +110,7 @@ impl ScanConfig {
             scan,
             output,
             triage,
+            identity,
         } = flags;
         let project = if triage.no_config {
             ProjectConfig::none()
@@ -125,6 +129,11 @@ impl ScanConfig {
             extra_reports,
             fail_on: level(triage.fail_on),
             baseline_out: triage.baseline_out.clone(),
+            inventory: identity
+                .identities
+                .as_deref()
+                .map(Inventory::load)
+                .transpose()?,
             triage: triage_config(triage, project, root)?,
         })
     }

@@ -7,6 +7,7 @@ mod dir;
 mod git;
 mod hook;
 mod image;
+mod identities;
 mod project;
 mod rules;
 mod run;
@@ -64,6 +65,11 @@ enum Command {
         #[command(subcommand)]
         command: project::ConfigCommand,
     },
+    /// Work with the identity inventory (`--identities`).
+    Identities {
+        #[command(subcommand)]
+        command: identities::IdentitiesCommand,
+    },
     /// List the rules, or check that every rule matches its examples.
     Rules {
         #[command(subcommand)]
@@ -90,6 +96,7 @@ where
         Command::Hook(args) => hook::run(*args),
         Command::Image(args) => image::run(*args),
         Command::Rules { command } => rules::run(command),
+        Command::Identities { command } => identities::run(command),
         Command::Config { command } => project::run(command),
     };
     match result {

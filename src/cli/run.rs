@@ -57,7 +57,10 @@ pub fn scan_and_report(
     let log = Log::new(Some(Box::new(echo)));
     let run = Run {
         scan: Scan::new(&engine, &config.scan, &log)?,
-        enrichers: Enrichers::offline(),
+        enrichers: match &config.inventory {
+            Some(inventory) => Enrichers::offline().with(Box::new(inventory.clone())),
+            None => Enrichers::offline(),
+        },
         triage: &config.triage,
         reveal: config.output.report.reveal,
         fail_on: config.fail_on,

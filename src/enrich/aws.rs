@@ -20,11 +20,7 @@ impl Enricher for AccessKeyId {
     fn enrich(&self, finding: &Finding, into: &mut Enrichment) {
         let secret = finding.secret.expose();
         let Some(kind) = key_kind(secret) else { return };
-        let mut identity = Identity {
-            kind: kind.to_string(),
-            source: "offline".into(),
-            ..Identity::default()
-        };
+        let mut identity = Identity::offline(kind);
         if let Some(account) = account_id(secret) {
             identity.account = Some(format!("{account:012}"));
         }

@@ -1,15 +1,23 @@
 //! Enrichment: between the scan and triage, each unique secret (by fingerprint) is shown once to
-//! every [`Enricher`] (offline identity today; liveness checks later), and what they find is
-//! attached to all of its findings. Enrichers never see where a secret was found beyond the
-//! finding in hand, and never change what is printed raw.
+//! every [`Enricher`] (offline identity, then the identity inventory; liveness checks later), and
+//! what they find is attached to all of its findings. Enrichers never see where a secret was found
+//! beyond the finding in hand, and never change what is printed raw.
 
 mod aws;
+mod connstr;
+mod gcp;
+pub mod inventory;
+mod jwt;
+mod keys;
+mod pypi;
+mod tokens;
 
 use std::collections::HashMap;
 
 use crate::finding::{Enrichment, Finding};
 
 pub use crate::finding::Identity;
+pub use inventory::Inventory;
 
 /// Learns something about a secret. Called once per unique secret per run.
 pub trait Enricher: Send + Sync {
@@ -25,12 +33,28 @@ pub struct Enrichers {
 }
 
 impl Enrichers {
-    /// The enrichers that need nothing but the secret (no network, no files).
+    /// The enrichers that need nothing but the finding (no network, no files). Each recognises
+    /// its own formats; later ones may add to what earlier ones found (a service-account file's
+    /// fields to its private key's).
     pub fn offline() -> Enrichers {
         Enrichers {
-            list: vec![Box::new(aws::AccessKeyId)],
+            list: vec![
+                Box::new(aws::AccessKeyId),
+                Box::new(jwt::Jwt),
+                Box::new(tokens::PrefixedToken),
+                Box::new(pypi::PypiToken),
+                Box::new(keys::PrivateKey),
+                Box::new(connstr::ConnectionString),
+                Box::new(gcp::ServiceAccountKey),
+            ],
             seen: HashMap::new(),
         }
+    }
+
+    /// Adds `enricher` after the others (the identity inventory, which reads what they found).
+    pub fn with(mut self, enricher: Box<dyn Enricher>) -> Enrichers {
+        self.list.push(enricher);
+        self
     }
 
     pub fn none() -> Enrichers {

@@ -16,7 +16,7 @@ mod enrichment;
 mod provenance;
 pub mod view;
 
-pub use enrichment::{Enrichment, Identity};
+pub use enrichment::{Enrichment, Identity, InventoryLink};
 pub use provenance::{
     DecodedProvenance, FileProvenance, MEMBER_SEPARATOR, MemberProvenance, Origin, Provenance,
     StdinProvenance,
@@ -82,13 +82,23 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
     h.update(rule_id.as_bytes());
     h.update([0u8]);
     h.update(secret);
-    let digest = h.finalize();
-    let mut hex = String::with_capacity(64);
-    for b in digest {
+    hex(&h.finalize())
+}
+
+/// SHA-256 (hex) of the secret alone: the same whichever rule found it, so a hash exported from a
+/// secret store (`leakhound identities fingerprint`) matches it.
+pub fn secret_hash(secret: &[u8]) -> String {
+    hex(&Sha256::digest(secret))
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
         use fmt::Write as _;
-        write!(hex, "{b:02x}").expect("writing to a String");
+        write!(out, "{b:02x}").expect("writing to a String");
     }
-    hex
+    out
 }
 
 /// Where a secret sits in its blob. Lines and columns are 1-based; columns count characters
@@ -211,6 +221,9 @@ pub struct Finding {
     pub inline_allow: bool,
     /// What enrichers found out about the secret (identity, liveness).
     pub enrichment: Enrichment,
+    /// Text around the secret that its rule asked to keep for enrichers (`context` in the rule:
+    /// the JSON object holding a service-account key). Never printed.
+    pub context: Option<Arc<[u8]>>,
 }
 
 impl Finding {
@@ -259,5 +272,14 @@ mod tests {
         assert_eq!(a, fingerprint("x.a", b"tok"));
         assert_ne!(a, fingerprint("x.b", b"tok"));
         assert_eq!(a.len(), 64);
+    }
+
+    #[test]
+    fn secret_hash_is_plain_sha256() {
+        // printf %s tok | sha256sum
+        assert_eq!(
+            secret_hash(b"tok"),
+            "1a7674eb4ee78df7e1ac439a93c3fa8e3c945784d4dec9fd8e3011738b2f1d62"
+        );
     }
 }

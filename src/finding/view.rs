@@ -36,6 +36,9 @@ pub struct FindingView {
     pub redacted: bool,
     /// SHA-256 (hex) of the rule id and the secret.
     pub fingerprint: String,
+    /// SHA-256 (hex) of the secret alone, whichever rule found it: what an identity inventory's
+    /// `secret_fingerprints` lists (`leakhound identities fingerprint`).
+    pub secret_hash: String,
     pub entropy: f64,
     pub snippet: String,
     /// The outermost provenance level: the target's file, git object or image entry.
@@ -113,11 +116,18 @@ impl FindingView {
             secret: f.secret.render(reveal),
             redacted: !reveal,
             fingerprint: f.fingerprint.clone(),
+            secret_hash: super::secret_hash(f.secret.expose()),
             entropy: (f.entropy * 1000.0).round() / 1000.0,
             snippet: f.snippet.render(reveal),
             source,
             nested,
-            identity: f.enrichment.identity.clone(),
+            identity: f.enrichment.identity.clone().map(|mut i| {
+                // A GCP key's id is the secret its rule reports: it stays redacted with it.
+                if !reveal && i.token_id.as_deref().map(str::as_bytes) == Some(f.secret.expose()) {
+                    i.token_id = Some(f.secret.redacted());
+                }
+                i
+            }),
             place: place(f, &chain, reveal),
         }
     }

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::Summary;
+use super::identity_groups::{GroupStatus, group, one_line};
 use super::{Report, ReportInput, ReportOptions};
 use crate::diag::human_bytes;
 use crate::finding::view::FindingView;
@@ -149,6 +150,20 @@ fn identity_line(i: &crate::finding::Identity) -> String {
     line
 }
 
+/// After the findings: one line per identity, when any finding's identity is known.
+fn identities_section(p: &Paint, input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
+    if input.findings.iter().all(|f| f.identity.is_none()) {
+        return Ok(());
+    }
+    writeln!(out, "{}", p.bold("Identities"))?;
+    for g in group(input.findings, input.run.rules) {
+        if g.status != GroupStatus::Unidentified {
+            writeln!(out, "  {}", one_line(&g))?;
+        }
+    }
+    writeln!(out)
+}
+
 impl Report for Human {
     fn write(&self, input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
         let p = Paint {
@@ -173,6 +188,7 @@ impl Report for Human {
         if files > 0 {
             writeln!(out)?;
         }
+        identities_section(&p, input, out)?;
         self.summary(&p, input.run.summary, files, out)
     }
 }

@@ -7,6 +7,8 @@
 
 mod github;
 mod human;
+mod identities;
+pub mod identity_groups;
 mod json;
 mod junit;
 mod markdown;
@@ -58,6 +60,14 @@ pub const FORMATS: &[FormatSpec] = &[
     FormatSpec {
         name: "markdown",
         make: |_, out| Collect::boxed(markdown::Markdown, out),
+    },
+    FormatSpec {
+        name: "identities",
+        make: |_, out| Collect::boxed(identities::IdentitiesTable, out),
+    },
+    FormatSpec {
+        name: "identities-json",
+        make: |_, out| Collect::boxed(identities::IdentitiesJson, out),
     },
 ];
 

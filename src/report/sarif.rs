@@ -152,6 +152,7 @@ impl Descriptors {
             description: None,
             references: Vec::new(),
             origin: String::new(),
+            context: Default::default(),
         });
         for rule in known.chain(named) {
             if !d.index.contains_key(rule.id.as_str()) {
@@ -384,6 +385,7 @@ mod tests {
             description: None,
             references: Vec::new(),
             origin: "test".into(),
+            context: Default::default(),
         };
         let f = crate::finding::Finding {
             rule: std::sync::Arc::new(rule),
@@ -403,6 +405,7 @@ mod tests {
             )),
             inline_allow: false,
             enrichment: Default::default(),
+            context: None,
         };
         FindingView::new(&f, false)
     }

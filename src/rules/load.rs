@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::lines::{key_line, line_of, rule_lines};
 use super::matcher::{GroupSel, LazyMatcher, MAX_REACH, MatcherError, MatcherSpec};
 use super::schema::{ExampleSpec, GroupRef, RuleFileSpec, RuleSpec};
-use super::{Confidence, Example, Rule, RuleInfo, RuleSet, Validator, builtin};
+use super::{Confidence, Example, Rule, RuleContext, RuleInfo, RuleSet, Validator, builtin};
 
 /// A problem with a rule file, located by file and (when known) line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -414,6 +414,7 @@ fn build_rule(
         );
     }
     let validator = check_validator(spec.validator.as_deref(), &id, ctx);
+    let context = check_context(spec.context.as_deref(), &id, ctx);
     let matcher_spec = MatcherSpec {
         pattern: spec.pattern,
         secret_group: check_secret_group(spec.secret_group.as_ref(), &id, ctx),
@@ -437,6 +438,7 @@ fn build_rule(
         description: spec.description,
         references: spec.references,
         origin: ctx.origin(),
+        context,
     };
     Some(Rule {
         info: Arc::new(info),
@@ -480,6 +482,19 @@ fn check_validator(name: Option<&str>, id: &str, ctx: &mut FieldCtx<'_>) -> Opti
             None
         }
     }
+}
+
+fn check_context(name: Option<&str>, id: &str, ctx: &mut FieldCtx<'_>) -> RuleContext {
+    let Some(name) = name else {
+        return RuleContext::None;
+    };
+    RuleContext::named(name).unwrap_or_else(|| {
+        ctx.error(
+            "context",
+            format!("rule {id:?}: unknown context {name:?} (expected \"json-object\")"),
+        );
+        RuleContext::None
+    })
 }
 
 fn check_window(window: Option<i64>, id: &str, ctx: &mut FieldCtx<'_>) -> Option<usize> {

@@ -83,6 +83,32 @@ pub struct RuleInfo {
     pub references: Vec<String>,
     /// Where the rule was defined (`builtin:aws.toml:12` or a user file path and line).
     pub origin: String,
+    /// Text around a match that enrichers get to read (`context` in the rule file).
+    #[serde(skip)]
+    pub context: RuleContext,
+}
+
+/// What a rule keeps around its secret for enrichers (never printed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RuleContext {
+    /// Nothing beyond the snippet's line.
+    #[default]
+    None,
+    /// The innermost JSON object that encloses the secret (`context = "json-object"`), up to
+    /// [`RuleContext::MAX_BYTES`]: a service-account key file's other fields.
+    JsonObject,
+}
+
+impl RuleContext {
+    /// The most context kept per finding.
+    pub const MAX_BYTES: usize = 16 * 1024;
+
+    pub fn named(name: &str) -> Option<RuleContext> {
+        match name {
+            "json-object" => Some(RuleContext::JsonObject),
+            _ => None,
+        }
+    }
 }
 
 /// An example a rule must match, with the secret it must extract.

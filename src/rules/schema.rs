@@ -38,6 +38,8 @@ pub struct RuleSpec {
     pub negative_examples: Vec<String>,
     #[serde(default)]
     pub references: Vec<String>,
+    /// What to keep around a match for enrichers: `json-object`.
+    pub context: Option<String>,
 }
 
 /// `secret_group = 1` or `secret_group = "secret"`.

@@ -14,6 +14,7 @@ use crate::extract::{
     Budget, CountingReader, Depth, Extractor, LimitHit, LimitedReader, limit_hit,
 };
 use crate::finding::{DecodedProvenance, Finding, Location, Origin, Secret, Snippet, fingerprint};
+use crate::rules::RuleContext;
 
 use super::Scanner;
 
@@ -436,9 +437,64 @@ impl Worker {
                 origin: origin.clone(),
                 inline_allow: has_allow_comment(chunk.data, s, e),
                 enrichment: Default::default(),
+                context: context(chunk.data, rule.context, s, e),
             });
         }
     }
+}
+
+/// What `kind` asks to keep around the secret `s..e` for enrichers.
+fn context(data: &[u8], kind: RuleContext, s: usize, e: usize) -> Option<Arc<[u8]>> {
+    match kind {
+        RuleContext::None => None,
+        RuleContext::JsonObject => {
+            enclosing_json_object(data, s, e, RuleContext::MAX_BYTES).map(|r| data[r].into())
+        }
+    }
+}
+
+/// The innermost `{...}` around `s..e` (braces in JSON strings do not count), at most `max`
+/// bytes long.
+fn enclosing_json_object(data: &[u8], s: usize, e: usize, max: usize) -> Option<Range<usize>> {
+    let floor = e.saturating_sub(max);
+    let mut at = s;
+    while let Some(open) = memchr::memrchr(b'{', &data[floor..at]).map(|p| floor + p) {
+        if let Some(close) = matching_brace(&data[open..(open + max).min(data.len())])
+            && open + close >= e
+        {
+            return Some(open..open + close + 1);
+        }
+        at = open;
+    }
+    None
+}
+
+/// Where the brace that closes `text[0]` (a `{`) is.
+fn matching_brace(text: &[u8]) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &b) in text.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn count_blob(scanner: &Scanner<'_>, len: u64) {
@@ -489,6 +545,18 @@ fn snippet(data: &[u8], m: &Match, all: &[Match]) -> Snippet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn context_is_the_enclosing_json_object() {
+        let data = br#"x {"a": {"b": "}"}, "key": "SECRET", "c": "{"} y"#;
+        let s = memchr::memmem::find(data, b"SECRET").unwrap();
+        let r = enclosing_json_object(data, s, s + 6, 1024).unwrap();
+        assert_eq!(&data[r], &data[2..data.len() - 2]);
+        assert_eq!(
+            enclosing_json_object(b"no object SECRET", 10, 16, 1024),
+            None
+        );
+    }
 
     #[test]
     fn cursor_counts_lines_and_chars() {

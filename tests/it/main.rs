@@ -9,6 +9,7 @@ mod git;
 mod hook;
 mod image;
 mod imagefix;
+mod identity;
 mod import;
 mod layout;
 mod nested;
