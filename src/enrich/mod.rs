@@ -120,6 +120,7 @@ mod tests {
             description: None,
             references: Vec::new(),
             origin: "test".into(),
+            context: Default::default(),
         });
         Finding {
             fingerprint: crate::finding::fingerprint(&rule.id, secret.as_bytes()),
@@ -133,6 +134,7 @@ mod tests {
             })),
             inline_allow: false,
             enrichment: Enrichment::default(),
+            context: None,
         }
     }
 
