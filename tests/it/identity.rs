@@ -393,3 +393,36 @@ fn bad_inventory_is_an_error_naming_line_and_field() {
         .expect_code(2)
         .expect_stderr("missing.yaml");
 }
+
+#[test]
+fn staged_leaks_are_linked_in_the_identities_report() {
+    let Some(repo) = GitRepo::new() else { return };
+    let key = fake::aws_key_id(941);
+    repo.write("README.md", "hello\n");
+    repo.commit_all("init");
+    repo.write("deploy.env", format!("AWS_ACCESS_KEY_ID={key}\n"));
+    repo.git(&["add", "deploy.env"]);
+    repo.write(".git/ids.yaml", format!("identities:\n  - name: staged-key\n    owner: team ci\n    match: {{aws_key_ids: [{key}]}}\n"));
+    let ids = repo.path().join(".git/ids.yaml");
+    let run = repo.run([
+        "git",
+        ".",
+        "--staged",
+        "--identities",
+        ids.to_str().unwrap(),
+        "--format",
+        "identities",
+    ]);
+    run.expect_code(1);
+    assert!(
+        run.stdout
+            .contains("staged-key (team ci): 1 leak in 1 file"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("deploy.env:1 (staged)"),
+        "{}",
+        run.stdout
+    );
+}
