@@ -145,7 +145,10 @@ fn identity_line(i: &crate::finding::Identity) -> String {
     };
     add("account ", &i.account);
     add("", &i.principal);
-    add("", &i.email.clone().filter(|e| Some(e) != i.principal.as_ref()));
+    add(
+        "",
+        &i.email.clone().filter(|e| Some(e) != i.principal.as_ref()),
+    );
     add("key ", &i.public_key_fingerprint);
     add("", &i.environment);
     let expiry = i.expires_at.as_ref().map(|at| match i.expired {
