@@ -100,6 +100,17 @@ pub struct ScanConfig {
     pub inventory: Option<Inventory>,
 }
 
+/// `--ignore-file`, or `.leakhoundignore` at the project root when there is one.
+fn ignore_list(flag: Option<&Path>, root: Option<&Path>) -> anyhow::Result<IgnoreList> {
+    Ok(match (flag, root) {
+        (Some(p), _) => IgnoreList::load(p)?,
+        (None, Some(root)) if root.join(IGNORE_FILE_NAME).is_file() => {
+            IgnoreList::load(&root.join(IGNORE_FILE_NAME))?
+        }
+        _ => IgnoreList::default(),
+    })
+}
+
 impl ScanConfig {
     /// Validates the flags and reads the project's files (`.leakhound.toml`, `.leakhoundignore`,
     /// the baseline) from `root` (the scanned directory or repository) unless flags name others.
@@ -215,13 +226,7 @@ fn triage_config(
     project: ProjectConfig,
     root: Option<&Path>,
 ) -> anyhow::Result<Triage> {
-    let ignore = match (&triage.ignore_file, root) {
-        (Some(p), _) => IgnoreList::load(p)?,
-        (None, Some(root)) if root.join(IGNORE_FILE_NAME).is_file() => {
-            IgnoreList::load(&root.join(IGNORE_FILE_NAME))?
-        }
-        _ => IgnoreList::default(),
-    };
+    let ignore = ignore_list(triage.ignore_file.as_deref(), root)?;
     Ok(Triage {
         root: root.map(Path::to_path_buf),
         inline: !triage.no_inline_allow,

@@ -135,17 +135,35 @@ fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// `identity: aws-access-key, account 123456789012`.
+/// `identity: aws-access-key, account 123456789012 -> ci-deployer (team platform)`.
 fn identity_line(i: &crate::finding::Identity) -> String {
     let mut line = format!("identity: {}", i.kind);
-    if let Some(a) = &i.account {
-        line.push_str(&format!(", account {a}"));
-    }
-    if let Some(p) = &i.principal {
-        line.push_str(&format!(", {p}"));
-    }
+    let mut add = |label: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            line.push_str(&format!(", {label}{v}"));
+        }
+    };
+    add("account ", &i.account);
+    add("", &i.principal);
+    add(
+        "",
+        &i.email.clone().filter(|e| Some(e) != i.principal.as_ref()),
+    );
+    add("key ", &i.public_key_fingerprint);
+    add("", &i.environment);
+    let expiry = i.expires_at.as_ref().map(|at| match i.expired {
+        Some(true) => format!("expired {at}"),
+        _ => format!("expires {at}"),
+    });
+    add("", &expiry);
     for (k, v) in &i.attributes {
         line.push_str(&format!(", {k} {v}"));
+    }
+    if let Some(link) = &i.inventory {
+        line.push_str(&format!(" -> {}", link.name));
+        if let Some(owner) = &link.owner {
+            line.push_str(&format!(" ({owner})"));
+        }
     }
     line
 }

@@ -4,7 +4,8 @@
 
 use std::io::{self, Write};
 
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use super::identity_groups::{GroupStatus, IdentityGroup, group, one_line};
 use super::{Report, ReportInput, SCHEMA_VERSION};
@@ -104,22 +105,70 @@ fn details(g: &IdentityGroup, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "  next step: {}", g.next_step)
 }
 
+/// The `identities-json` document (its schema: docs/identities.schema.json).
+#[derive(Serialize, JsonSchema)]
+pub struct IdentitiesDoc {
+    /// The report format's version (the same as the `json` report's).
+    pub version: u32,
+    /// Known identities by name, then unknown ones, then unidentified secrets by rule.
+    pub identities: Vec<IdentityGroup>,
+    pub summary: IdentitiesSummary,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct IdentitiesSummary {
+    /// Inventory identities with leaks.
+    pub known: usize,
+    /// Identities the credentials name that the inventory lacks.
+    pub unknown: usize,
+    /// Groups of secrets that say nothing about whose they are.
+    pub unidentified: usize,
+    /// Findings reported.
+    pub leaks: usize,
+    /// Items that could not be scanned (the scan is incomplete when above 0).
+    pub errors: u64,
+}
+
+/// The JSON Schema of the `identities-json` document.
+pub fn identities_schema() -> schemars::Schema {
+    schemars::schema_for!(IdentitiesDoc)
+}
+
 impl Report for IdentitiesJson {
     fn write(&self, input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
         let groups = group(input.findings, input.run.rules);
         let count = |s: GroupStatus| groups.iter().filter(|g| g.status == s).count();
-        let doc = json!({
-            "version": SCHEMA_VERSION,
-            "identities": groups,
-            "summary": {
-                "known": count(GroupStatus::Known),
-                "unknown": count(GroupStatus::Unknown),
-                "unidentified": count(GroupStatus::Unidentified),
-                "leaks": input.findings.len(),
-                "errors": input.run.summary.errors,
+        let doc = IdentitiesDoc {
+            version: SCHEMA_VERSION,
+            summary: IdentitiesSummary {
+                known: count(GroupStatus::Known),
+                unknown: count(GroupStatus::Unknown),
+                unidentified: count(GroupStatus::Unidentified),
+                leaks: input.findings.len(),
+                errors: input.run.summary.errors,
             },
-        });
+            identities: groups,
+        };
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// docs/identities.schema.json is generated from the types: regenerate it with
+    /// `UPDATE_SCHEMA=1 cargo test --lib report_schema` after changing a field.
+    #[test]
+    fn identities_report_schema_in_docs_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/identities.schema.json");
+        let generated = serde_json::to_string_pretty(&super::identities_schema()).unwrap() + "\n";
+        if std::env::var_os("UPDATE_SCHEMA").is_some() {
+            std::fs::write(path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "docs/identities.schema.json is out of date: run UPDATE_SCHEMA=1 cargo test --lib report_schema"
+        );
     }
 }

@@ -23,6 +23,7 @@ use crate::rules::RuleInfo;
 use crate::triage::Ignored;
 use serde::Serialize;
 
+pub use identities::identities_schema;
 pub use json::{SCHEMA_VERSION, report_schema};
 
 /// One output format: its name, and how to make a sink that writes it to `out`.

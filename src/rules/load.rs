@@ -485,16 +485,12 @@ fn check_validator(name: Option<&str>, id: &str, ctx: &mut FieldCtx<'_>) -> Opti
 }
 
 fn check_context(name: Option<&str>, id: &str, ctx: &mut FieldCtx<'_>) -> RuleContext {
-    let Some(name) = name else {
-        return RuleContext::None;
-    };
-    RuleContext::named(name).unwrap_or_else(|| {
-        ctx.error(
-            "context",
-            format!("rule {id:?}: unknown context {name:?} (expected \"json-object\")"),
-        );
-        RuleContext::None
-    })
+    let found = name.map(|n| (n, RuleContext::named(n)));
+    if let Some((n, None)) = found {
+        let message = format!("rule {id:?}: unknown context {n:?} (expected \"json-object\")");
+        ctx.error("context", message);
+    }
+    found.and_then(|(_, c)| c).unwrap_or_default()
 }
 
 fn check_window(window: Option<i64>, id: &str, ctx: &mut FieldCtx<'_>) -> Option<usize> {

@@ -49,11 +49,16 @@ fn keygen(t: &TestDir, file: &str, args: &[&str]) -> String {
         .to_string()
 }
 
-/// A service-account key file around a freshly generated RSA key.
+/// A service-account key file around a freshly generated RSA key; returns its key id.
 fn write_service_account(t: &TestDir) -> String {
     keygen(t, "gen/sa-key", &["-t", "rsa", "-b", "2048", "-m", "PKCS8"]);
     let pem = std::fs::read_to_string(t.join("gen/sa-key")).unwrap();
     std::fs::remove_dir_all(t.join("gen")).unwrap();
+    write_service_account_with(t, &pem)
+}
+
+/// `keys/sa.json` around `pem`; returns its key id.
+fn write_service_account_with(t: &TestDir, pem: &str) -> String {
     let doc = serde_json::json!({
         "type": "service_account",
         "project_id": "acme-prod",
@@ -392,4 +397,78 @@ fn bad_inventory_is_an_error_naming_line_and_field() {
     t.run(["dir", ".", "--identities", "missing.yaml"])
         .expect_code(2)
         .expect_stderr("missing.yaml");
+}
+
+#[test]
+fn staged_leaks_are_linked_in_the_identities_report() {
+    let Some(repo) = GitRepo::new() else { return };
+    let key = fake::aws_key_id(941);
+    repo.write("README.md", "hello\n");
+    repo.commit_all("init");
+    repo.write("deploy.env", format!("AWS_ACCESS_KEY_ID={key}\n"));
+    repo.git(&["add", "deploy.env"]);
+    repo.write(".git/ids.yaml", format!("identities:\n  - name: staged-key\n    owner: team ci\n    match: {{aws_key_ids: [{key}]}}\n"));
+    let ids = repo.path().join(".git/ids.yaml");
+    let run = repo.run([
+        "git",
+        ".",
+        "--staged",
+        "--identities",
+        ids.to_str().unwrap(),
+        "--format",
+        "identities",
+    ]);
+    run.expect_code(1);
+    assert!(
+        run.stdout
+            .contains("staged-key (team ci): 1 leak in 1 file"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("deploy.env:1 (staged)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_key_found_twice_joins_the_identity_one_copy_was_linked_to() {
+    if !require_tool("ssh-keygen") {
+        return;
+    }
+    let t = TestDir::new();
+    keygen(
+        &t,
+        "gen/sa-key",
+        &["-t", "rsa", "-b", "2048", "-m", "PKCS8"],
+    );
+    let pem = std::fs::read_to_string(t.join("gen/sa-key")).unwrap();
+    write_service_account_with(&t, &pem);
+    t.write("backup/sa-key.pem", &pem);
+    std::fs::remove_dir_all(t.join("gen")).unwrap();
+    t.write(
+        "inv/ids.yaml",
+        "identities:\n  - name: gcp-deployer\n    owner: team data\n    match:\n      emails: [deployer@acme-prod.iam.gserviceaccount.com]\n",
+    );
+    let run = t.run([
+        "dir",
+        "keys",
+        "backup",
+        "--identities",
+        "inv/ids.yaml",
+        "--format",
+        "identities-json",
+    ]);
+    let doc: Value = serde_json::from_str(&run.expect_code(1).stdout).unwrap();
+    let groups = doc["identities"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{doc:#}");
+    assert_eq!(groups[0]["name"], "gcp-deployer");
+    assert_eq!(groups[0]["owner"], "team data");
+    assert_eq!(groups[0]["files"], 2);
+    let matched = groups[0]["matched_by"].as_array().unwrap();
+    assert!(
+        matched.contains(&Value::from("same public key")),
+        "{matched:?}"
+    );
 }

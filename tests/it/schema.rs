@@ -91,3 +91,38 @@ fn jsonl_lines_and_git_findings_validate_as_findings() {
         assert_valid(&schema, &serde_json::from_str(line).unwrap());
     }
 }
+
+#[test]
+fn identities_json_reports_validate_against_their_published_schema() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/identities.schema.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read the schema")).unwrap();
+    let t = varied_tree();
+    let key = fake::aws_key_id(401);
+    t.write(
+        "inv/ids.yaml",
+        format!("identities:\n  - name: k\n    owner: o\n    match: {{aws_key_ids: [{key}]}}\n"),
+    );
+    let run = t.run([
+        "dir",
+        "a.env",
+        "b.log.gz",
+        "c.yaml",
+        "--identities",
+        "inv/ids.yaml",
+        "--format",
+        "identities-json",
+    ]);
+    let doc: Value = serde_json::from_str(&run.expect_code(1).stdout).unwrap();
+    assert_eq!(doc["summary"]["known"], 1, "{doc:#}");
+    assert_valid(&schema, &doc);
+    let json = t.run([
+        "dir",
+        "a.env",
+        "--identities",
+        "inv/ids.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_valid(&self::schema(), &json.expect_code(1).json());
+}
