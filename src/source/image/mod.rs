@@ -285,6 +285,16 @@ impl Target for ImageTarget<'_> {
             config_digest: self.image.config_digest.clone().unwrap_or_default(),
             platform: self.image.platform.clone().or_else(|| config.platform()),
         });
+        if let Some(p) = &info.platform
+            && !self.source.platforms.is_empty()
+            && !self.source.platforms.iter().any(|w| p.matches(w))
+        {
+            sink.note(&format!(
+                "{}: skipped, its platform {p} is not one --platform names",
+                self.image.reference
+            ));
+            return Ok(());
+        }
         self.info = Some(info.clone());
         config::scan(&config, &info, sink);
         let history = config.layer_history();

@@ -233,3 +233,19 @@ where
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_hub_short_names_are_completed() {
+        let r: Reference = "alpine:3.20".parse().unwrap();
+        assert_eq!(r.whole(), "docker.io/library/alpine:3.20");
+        let r: Reference = "host:5000/team/app@sha256:0123456789012345678901234567890123456789012345678901234567890123"
+            .parse()
+            .unwrap();
+        assert_eq!(r.registry(), "host:5000");
+        assert_eq!(r.repository(), "team/app");
+    }
+}
