@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times `leakhound image` on a generated image of thousands of files (>= 500 MB uncompressed):
-# pulled from a local registry and read from an OCI archive, with throughput (uncompressed MB/s)
-# and peak RSS (/usr/bin/time -v); Kingfisher on the same archive when it installs and runs here.
+# pulled from a local registry, and read from an OCI archive and from `docker save`-style output
+# (made with skopeo), with throughput (uncompressed MB/s) and peak RSS (/usr/bin/time -v);
+# Kingfisher on the same docker archive when it installs and runs here.
 #
 #   benches/image.sh [--size-mb N] [--no-build] [--no-kingfisher]
 #
@@ -93,6 +94,7 @@ open(f"{out}/../uncompressed-bytes", "w").write(str(total))
 PY
 BYTES=$(cat "$OUT/uncompressed-bytes")
 tar -C "$OUT/layout" -cf "$OUT/image.oci.tar" .
+skopeo copy -q "oci:$OUT/layout:bench" "docker-archive:$OUT/image.docker.tar:bench:1"
 log "uncompressed: $((BYTES / 1024 / 1024)) MiB; archive: $(du -m "$OUT/image.oci.tar" | cut -f1) MiB"
 
 # --- A local registry on a free port, with the image pushed to it. ---
@@ -113,26 +115,36 @@ done
 log "pushing to 127.0.0.1:$PORT with skopeo"
 skopeo copy -q --dest-tls-verify=false "oci:$OUT/layout:bench" "docker://127.0.0.1:$PORT/bench:1"
 
-# --- Timed runs: one warm-up each, then the timed one. ---
-measure() { # name, command...
-    local name=$1; shift
+# --- Timed runs: one warm-up each, then the timed one. A run that fails gets its first error line.
+measure() { # name, ok exit codes ("0 1"), command...
+    local name=$1 ok=$2 code=0 secs rss cpu
+    shift 2
     "$@" >/dev/null 2>&1 || true
-    /usr/bin/time -v "$@" >"$OUT/$name.out" 2>"$OUT/$name.time" || true
-    local secs rss
+    /usr/bin/time -v "$@" >"$OUT/$name.out" 2>"$OUT/$name.time" || code=$?
+    if [[ " $ok " != *" $code "* ]]; then
+        printf '| %s | failed (exit %s): %s | | | |\n' "$name" "$code" \
+            "$(grep -m1 -iE 'error|did not|failed' "$OUT/$name.time" | tr -d '|' | cut -c1-100)"
+        return
+    fi
     secs=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0;
         for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$OUT/$name.time")
     rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$OUT/$name.time")
-    printf '| %s | %.2f s | %.0f MB/s | %s MiB |\n' "$name" "$secs" \
+    cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { s += $2 } END { print s }' "$OUT/$name.time")
+    printf '| %s | %.2f s | %.2f s | %.0f MB/s | %s MiB |\n' "$name" "$secs" "$cpu" \
         "$(echo "$BYTES / 1000000 / $secs" | bc -l)" "$rss"
 }
 echo "Image: $((BYTES / 1000000)) MB uncompressed in 6 gzip layers; $(nproc) cores."
 echo
-echo "| run | time | throughput | peak RSS |"
-echo "|---|---:|---:|---:|"
-measure "leakhound, registry" "$LEAKHOUND" image --no-progress --format json \
+echo "(CPU = user + system seconds: on a shared machine wall time also counts waiting for a core.)"
+echo
+echo "| run | wall | CPU | throughput (wall) | peak RSS |"
+echo "|---|---:|---:|---:|---:|"
+measure "leakhound, registry" "0 1" "$LEAKHOUND" image --no-progress --format json \
     --insecure-registry "127.0.0.1:$PORT" "127.0.0.1:$PORT/bench:1"
-measure "leakhound, oci-archive" "$LEAKHOUND" image --no-progress --format json \
+measure "leakhound, oci-archive" "0 1" "$LEAKHOUND" image --no-progress --format json \
     "oci-archive:$OUT/image.oci.tar"
+measure "leakhound, docker-archive" "0 1" "$LEAKHOUND" image --no-progress --format json \
+    "docker-archive:$OUT/image.docker.tar"
 if ((KINGFISHER)); then
     [[ -x $VENV/bin/python ]] || python3 -m venv "$VENV" >>"$OUT/install.log" 2>&1 || true
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$KINGFISHER_SPEC" \
@@ -143,10 +155,11 @@ if ((KINGFISHER)); then
     if [[ -n $KF && -f $KF ]]; then
         chmod +x "$KF"
         export KF_RULE_CACHE_DIR=$ROOT/benches/.peers/kingfisher-cache
-        measure "kingfisher, same archive" "$KF" scan "$OUT/image.oci.tar" --no-validate \
-            --no-update-check --format json --redact --quiet
+        measure "kingfisher, docker-archive" "0 200" "$KF" scan docker \
+            --archive "$OUT/image.docker.tar" --no-validate --no-update-check --format json \
+            --redact --quiet
     else
-        echo "| kingfisher | not available here (see $OUT/install.log) | | |"
+        echo "| kingfisher | not available here (see $OUT/install.log) | | | |"
     fi
 fi
-grep -c '"rule_id"' "$OUT/leakhound, oci-archive.out" | xargs -I{} log "leakhound findings (archive): {}"
+log "leakhound findings (oci-archive): $(grep -c '"rule_id"' "$OUT/leakhound, oci-archive.out" || true)"
