@@ -489,19 +489,25 @@ fn image_archive_forms_give_the_same_findings_as_the_registry() {
 }
 
 #[test]
-fn image_findings_honour_inline_allows_ignore_files_and_validate_as_sarif() {
+fn image_findings_honour_inline_allows_ignore_files_baselines_and_validate_as_sarif() {
     let t = TestDir::new();
-    let (allowed, ignored, reported) = (
+    let (allowed, ignored, reported, in_env) = (
         fake::aws_key_id(790),
         fake::aws_key_id(791),
         fake::aws_key_id(792),
+        fake::aws_key_id(793),
     );
-    let image = TestImage::simple(vec![Layer::new("ADD app /").file(
+    let layer = Layer::new("ADD app /").file(
         "app/settings.py",
         format!(
             "A = \"{allowed}\"  # leakhound:allow test fixture\nB = \"{ignored}\"\nC = \"{reported}\"\n"
         ),
-    )]);
+    );
+    let extras = Extras {
+        env: vec![format!("AWS_ACCESS_KEY_ID={in_env}")],
+        ..Extras::default()
+    };
+    let image = TestImage::build(vec![layer], &extras, ("linux", "amd64"));
     write_oci_dir(&t.join("layout"), &image, "1");
     let all = scan(&t, &["oci:layout", "--no-inline-allow"], 1);
     let fp = by_secret(&all, &ignored)["fingerprint"]
@@ -510,17 +516,30 @@ fn image_findings_honour_inline_allows_ignore_files_and_validate_as_sarif() {
         .to_string();
     t.write(".leakhoundignore", format!("{fp}\n"));
     let findings = scan(&t, &["oci:layout"], 1);
-    assert_eq!(secrets(&findings), [reported]);
+    assert_eq!(secrets(&findings), {
+        let mut v = vec![reported, in_env];
+        v.sort();
+        v
+    });
     let sarif = image_run(&t, &["oci:layout", "--format", "sarif"], None);
     sarif.expect_code(1);
     let log: Value = serde_json::from_str(&sarif.stdout).unwrap();
-    let results = log["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 1);
-    assert_eq!(
-        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "app/settings.py"
-    );
+    let mut uris: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    uris.sort();
+    assert_eq!(uris, ["app/settings.py", "config%3AEnv%5B1%5D"]);
     crate::formats::sarif::validate(&t, &log);
+    // A baseline taken now holds back the same findings next time.
+    image_run(&t, &["oci:layout", "--baseline-out", "base.json"], None).expect_code(1);
+    image_run(&t, &["oci:layout", "--baseline", "base.json"], None).expect_code(0);
 }
 
 #[test]
