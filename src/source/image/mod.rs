@@ -241,12 +241,18 @@ impl<'a> ImageTarget<'a> {
         });
     }
 
-    fn remember(&self, layer: &LayerRef, paths: Option<LayerPaths>) {
-        let key = if layer.digest.is_empty() {
+    /// How the run's layer table knows a layer: its digest, or where it was read when it has
+    /// none.
+    fn layer_key(&self, layer: &LayerRef) -> String {
+        if layer.digest.is_empty() {
             format!("{}#{}", self.image.reference, layer.key)
         } else {
             layer.digest.clone()
-        };
+        }
+    }
+
+    fn remember(&self, layer: &LayerRef, paths: Option<LayerPaths>) {
+        let key = self.layer_key(layer);
         let mut seen = self.source.layers.lock().expect("layer table poisoned");
         seen.insert(key, paths.map(Arc::new));
     }
@@ -257,14 +263,7 @@ impl<'a> ImageTarget<'a> {
         self.image
             .layers
             .iter()
-            .map(|l| {
-                let key = if l.digest.is_empty() {
-                    format!("{}#{}", self.image.reference, l.key)
-                } else {
-                    l.digest.clone()
-                };
-                seen.get(&key).cloned().flatten()
-            })
+            .map(|l| seen.get(&self.layer_key(l)).cloned().flatten())
             .collect()
     }
 }
