@@ -518,6 +518,8 @@ fn image_archive_forms_give_the_same_findings_as_the_registry() {
     let expected = fates(&t, &["oci:layout"]);
     assert_eq!(expected.0.len(), 4, "{expected:?}");
     for form in [
+        "oci:layout:1.0",
+        "oci-archive:oci.tar:1.0",
         "oci-archive:oci.tar",
         "docker-archive:saved.tar",
         "saved.tar",
@@ -525,6 +527,9 @@ fn image_archive_forms_give_the_same_findings_as_the_registry() {
     ] {
         assert_eq!(fates(&t, &[form]), expected, "{form}");
     }
+    image_run(&t, &["oci:layout:2.0"], None)
+        .expect_code(2)
+        .expect_stderr("no image named \"2.0\" in the layout (it has: 1.0)");
     let Some(reg) = Registry::start() else { return };
     reg.push("team/app", Some("1.0"), &image);
     let reference = reg.reference("team/app:1.0");

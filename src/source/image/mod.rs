@@ -99,30 +99,33 @@ impl ImageSource {
     /// The images one reference stands for.
     fn open(&self, name: &str) -> anyhow::Result<Vec<Image>> {
         let wanted = &self.platforms;
-        let tar = |path: &Path, form: Option<archive::Form>| -> anyhow::Result<Vec<Image>> {
-            let (blobs, found) = archive::open_tar(path)?;
+        // `oci:DIR:TAG` and `oci-archive:PATH:TAG` pick one image of a layout, as in skopeo.
+        let tar = |text: &str, form: Option<archive::Form>| -> anyhow::Result<Vec<Image>> {
+            let (path, tag) = archive::split_tag(text);
+            let (blobs, found) = archive::open_tar(Path::new(path))?;
             let blobs: Arc<dyn Blobs> = Arc::new(blobs);
             match form.unwrap_or(found) {
                 archive::Form::Docker => archive::docker_images(blobs, name),
-                archive::Form::Oci => archive::oci_images(blobs, name, wanted),
+                archive::Form::Oci => archive::oci_images(blobs, name, tag, wanted),
             }
         };
         if let Some(path) = name.strip_prefix("docker-archive:") {
-            return tar(Path::new(path), Some(archive::Form::Docker));
+            return tar(path, Some(archive::Form::Docker));
         }
         if let Some(path) = name.strip_prefix("oci-archive:") {
-            return tar(Path::new(path), Some(archive::Form::Oci));
+            return tar(path, Some(archive::Form::Oci));
         }
-        if let Some(path) = name.strip_prefix("oci:") {
+        if let Some(text) = name.strip_prefix("oci:") {
+            let (path, tag) = archive::split_tag(text);
             let blobs = archive::open_dir(Path::new(path))?;
-            return archive::oci_images(Arc::new(blobs), name, wanted);
+            return archive::oci_images(Arc::new(blobs), name, tag, wanted);
         }
         let path = PathBuf::from(name);
         if path.is_file() {
-            return tar(&path, None);
+            return tar(name, None);
         }
         if path.is_dir() {
-            return archive::oci_images(Arc::new(archive::open_dir(&path)?), name, wanted);
+            return archive::oci_images(Arc::new(archive::open_dir(&path)?), name, None, wanted);
         }
         let reference = name.strip_prefix("docker://").unwrap_or(name);
         self.client()?.images(reference, wanted)
