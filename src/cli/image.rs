@@ -13,7 +13,7 @@ use crate::source::image::{Auth, ImageSource, Platform, RegistryOptions};
 #[derive(Debug, Args)]
 pub struct ImageArgs {
     /// Images: `alpine:3.20`, `host:5000/repo:tag`, `repo@sha256:...`, `docker-archive:PATH`
-    /// (`docker save` output), `oci-archive:PATH`, `oci:DIR`, or a path to a `.tar`.
+    /// (`docker save` output), `oci-archive:PATH[:TAG]`, `oci:DIR[:TAG]`, or a path to a `.tar`.
     #[arg(value_name = "REF", required = true)]
     pub refs: Vec<String>,
     /// Only this platform of a multi-platform image, `os/arch[/variant]` (repeatable; default:

@@ -346,17 +346,30 @@ fn image_registry_credentials_from_flags_or_docker_config() {
 }
 
 #[test]
-fn image_corrupt_layer_is_an_error_and_other_layers_are_still_scanned() {
+fn image_corrupt_truncated_and_unreadable_layers_are_errors_and_the_rest_is_scanned() {
     let Some(reg) = Registry::start() else { return };
     let t = TestDir::new();
-    let key = fake::aws_key_id(750);
+    let (key, last) = (fake::aws_key_id(750), fake::aws_key_id(751));
     let mut garbage = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
     garbage.extend(b"this is not deflate data at all, not even close".repeat(20));
+    let big = Layer::new("ADD c /")
+        .file("c.txt", "c".repeat(200_000))
+        .blob();
+    let truncated = gzip_blob(&big.data[..big.data.len() / 2]);
+    // A valid gzip stream of bytes that are no tar header.
+    let mut not_tar = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut not_tar, &[b'x'; 1024]).unwrap();
+    let not_tar = gzip_blob(&not_tar.finish().unwrap());
     let image = TestImage::simple(vec![
         Layer::new("ADD a /").file("a.env", format!("K={key}\n")),
         Layer::new("ADD b /").file("b.txt", "b\n"),
+        Layer::new("ADD c /").file("c.txt", "c\n"),
+        Layer::new("ADD d /").file("d.txt", "d\n"),
+        Layer::new("ADD e /").file("e.env", format!("K={last}\n")),
     ])
-    .with_layer_blob(1, gzip_blob(&garbage));
+    .with_layer_blob(1, gzip_blob(&garbage))
+    .with_layer_blob(2, truncated)
+    .with_layer_blob(3, not_tar);
     reg.push("broken", Some("1"), &image);
     let reference = reg.reference("broken:1");
     let run = image_run(
@@ -371,11 +384,42 @@ fn image_corrupt_layer_is_an_error_and_other_layers_are_still_scanned() {
         ],
         None,
     );
-    run.expect_code(2)
-        .expect_stderr("layer 2")
-        .expect_stderr("corrupt layer");
+    run.expect_code(2);
+    for layer in ["layer 2", "layer 3", "layer 4"] {
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.contains(layer) && l.contains("corrupt layer")),
+            "no corrupt-layer error for {layer}:\n{}",
+            run.stderr
+        );
+    }
+    assert_eq!(secrets(&run.findings()), {
+        let mut v = vec![key, last];
+        v.sort();
+        v
+    });
+    assert!(run.json()["summary"]["errors"].as_u64().unwrap() >= 3);
+}
+
+#[test]
+fn image_blobs_that_are_not_layers_are_skipped_with_a_note() {
+    let t = TestDir::new();
+    let key = fake::aws_key_id(752);
+    let image = TestImage::simple(vec![
+        Layer::new("ADD a /").file("a.env", format!("K={key}\n")),
+        Layer::new("ADD b /").file("b.txt", "b\n"),
+    ])
+    .with_layer_blob(1, Blob::new("application/vnd.in-toto+json", b"{}".to_vec()));
+    write_oci_dir(&t.join("layout"), &image, "1");
+    let run = image_run(
+        &t,
+        &["oci:layout", "--format", "json", "--show-secrets"],
+        None,
+    );
+    run.expect_code(1)
+        .expect_stderr("media type application/vnd.in-toto+json is not a layer");
     assert_eq!(secrets(&run.findings()), [key]);
-    assert_eq!(run.json()["summary"]["errors"], 1);
 }
 
 #[test]
@@ -474,6 +518,8 @@ fn image_archive_forms_give_the_same_findings_as_the_registry() {
     let expected = fates(&t, &["oci:layout"]);
     assert_eq!(expected.0.len(), 4, "{expected:?}");
     for form in [
+        "oci:layout:1.0",
+        "oci-archive:oci.tar:1.0",
         "oci-archive:oci.tar",
         "docker-archive:saved.tar",
         "saved.tar",
@@ -481,6 +527,9 @@ fn image_archive_forms_give_the_same_findings_as_the_registry() {
     ] {
         assert_eq!(fates(&t, &[form]), expected, "{form}");
     }
+    image_run(&t, &["oci:layout:2.0"], None)
+        .expect_code(2)
+        .expect_stderr("no image named \"2.0\" in the layout (it has: 1.0)");
     let Some(reg) = Registry::start() else { return };
     reg.push("team/app", Some("1.0"), &image);
     let reference = reg.reference("team/app:1.0");
@@ -489,19 +538,25 @@ fn image_archive_forms_give_the_same_findings_as_the_registry() {
 }
 
 #[test]
-fn image_findings_honour_inline_allows_ignore_files_and_validate_as_sarif() {
+fn image_findings_honour_inline_allows_ignore_files_baselines_and_validate_as_sarif() {
     let t = TestDir::new();
-    let (allowed, ignored, reported) = (
+    let (allowed, ignored, reported, in_env) = (
         fake::aws_key_id(790),
         fake::aws_key_id(791),
         fake::aws_key_id(792),
+        fake::aws_key_id(793),
     );
-    let image = TestImage::simple(vec![Layer::new("ADD app /").file(
+    let layer = Layer::new("ADD app /").file(
         "app/settings.py",
         format!(
             "A = \"{allowed}\"  # leakhound:allow test fixture\nB = \"{ignored}\"\nC = \"{reported}\"\n"
         ),
-    )]);
+    );
+    let extras = Extras {
+        env: vec![format!("AWS_ACCESS_KEY_ID={in_env}")],
+        ..Extras::default()
+    };
+    let image = TestImage::build(vec![layer], &extras, ("linux", "amd64"));
     write_oci_dir(&t.join("layout"), &image, "1");
     let all = scan(&t, &["oci:layout", "--no-inline-allow"], 1);
     let fp = by_secret(&all, &ignored)["fingerprint"]
@@ -510,17 +565,30 @@ fn image_findings_honour_inline_allows_ignore_files_and_validate_as_sarif() {
         .to_string();
     t.write(".leakhoundignore", format!("{fp}\n"));
     let findings = scan(&t, &["oci:layout"], 1);
-    assert_eq!(secrets(&findings), [reported]);
+    assert_eq!(secrets(&findings), {
+        let mut v = vec![reported, in_env];
+        v.sort();
+        v
+    });
     let sarif = image_run(&t, &["oci:layout", "--format", "sarif"], None);
     sarif.expect_code(1);
     let log: Value = serde_json::from_str(&sarif.stdout).unwrap();
-    let results = log["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 1);
-    assert_eq!(
-        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "app/settings.py"
-    );
+    let mut uris: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    uris.sort();
+    assert_eq!(uris, ["app/settings.py", "config%3AEnv%5B1%5D"]);
     crate::formats::sarif::validate(&t, &log);
+    // A baseline taken now holds back the same findings next time.
+    image_run(&t, &["oci:layout", "--baseline-out", "base.json"], None).expect_code(1);
+    image_run(&t, &["oci:layout", "--baseline", "base.json"], None).expect_code(0);
 }
 
 #[test]

@@ -44,13 +44,40 @@ pub fn open_dir(path: &Path) -> anyhow::Result<DirBlobs> {
     Ok(blobs)
 }
 
-/// The images of an OCI layout (all of its index's entries).
+const REF_NAME: &str = "org.opencontainers.image.ref.name";
+
+/// `DIR:TAG` (as skopeo writes it) -> (`DIR`, `TAG`), when `DIR` exists and `DIR:TAG` does not.
+pub fn split_tag(text: &str) -> (&str, Option<&str>) {
+    if Path::new(text).exists() {
+        return (text, None);
+    }
+    match text.rsplit_once(':') {
+        Some((path, tag)) if !tag.contains('/') && Path::new(path).exists() => (path, Some(tag)),
+        _ => (text, None),
+    }
+}
+
+/// The images of an OCI layout: all of its index's entries, or those named `tag`.
 pub fn oci_images(
     blobs: Arc<dyn Blobs>,
     name: &str,
+    tag: Option<&str>,
     wanted: &[Platform],
 ) -> anyhow::Result<Vec<Image>> {
-    let index = parse(&blobs.read("index.json")?).context("index.json")?;
+    let mut index = parse(&blobs.read("index.json")?).context("index.json")?;
+    if let (Some(tag), Some(entries)) = (tag, index.manifests.as_mut()) {
+        let tags: Vec<String> = entries
+            .iter()
+            .filter_map(|d| d.annotations.get(REF_NAME).cloned())
+            .collect();
+        entries.retain(|d| d.annotations.get(REF_NAME).is_some_and(|t| t == tag));
+        if entries.is_empty() {
+            bail!(
+                "no image named {tag:?} in the layout (it has: {})",
+                tags.join(", ")
+            );
+        }
+    }
     let fetch = |digest: &str| -> anyhow::Result<Vec<u8>> {
         let key = layout_path(digest).with_context(|| format!("bad digest {digest:?}"))?;
         blobs.read(&key)
@@ -63,7 +90,7 @@ pub fn oci_images(
     let several = found.len() > 1;
     let mut images = Vec::new();
     for f in found {
-        let reference = match (&f.ref_name, several) {
+        let reference = match (&f.ref_name, several && tag.is_none()) {
             (Some(tag), true) => format!("{name}:{tag}"),
             _ => name.to_string(),
         };

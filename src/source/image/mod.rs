@@ -99,30 +99,33 @@ impl ImageSource {
     /// The images one reference stands for.
     fn open(&self, name: &str) -> anyhow::Result<Vec<Image>> {
         let wanted = &self.platforms;
-        let tar = |path: &Path, form: Option<archive::Form>| -> anyhow::Result<Vec<Image>> {
-            let (blobs, found) = archive::open_tar(path)?;
+        // `oci:DIR:TAG` and `oci-archive:PATH:TAG` pick one image of a layout, as in skopeo.
+        let tar = |text: &str, form: Option<archive::Form>| -> anyhow::Result<Vec<Image>> {
+            let (path, tag) = archive::split_tag(text);
+            let (blobs, found) = archive::open_tar(Path::new(path))?;
             let blobs: Arc<dyn Blobs> = Arc::new(blobs);
             match form.unwrap_or(found) {
                 archive::Form::Docker => archive::docker_images(blobs, name),
-                archive::Form::Oci => archive::oci_images(blobs, name, wanted),
+                archive::Form::Oci => archive::oci_images(blobs, name, tag, wanted),
             }
         };
         if let Some(path) = name.strip_prefix("docker-archive:") {
-            return tar(Path::new(path), Some(archive::Form::Docker));
+            return tar(path, Some(archive::Form::Docker));
         }
         if let Some(path) = name.strip_prefix("oci-archive:") {
-            return tar(Path::new(path), Some(archive::Form::Oci));
+            return tar(path, Some(archive::Form::Oci));
         }
-        if let Some(path) = name.strip_prefix("oci:") {
+        if let Some(text) = name.strip_prefix("oci:") {
+            let (path, tag) = archive::split_tag(text);
             let blobs = archive::open_dir(Path::new(path))?;
-            return archive::oci_images(Arc::new(blobs), name, wanted);
+            return archive::oci_images(Arc::new(blobs), name, tag, wanted);
         }
         let path = PathBuf::from(name);
         if path.is_file() {
-            return tar(&path, None);
+            return tar(name, None);
         }
         if path.is_dir() {
-            return archive::oci_images(Arc::new(archive::open_dir(&path)?), name, wanted);
+            return archive::oci_images(Arc::new(archive::open_dir(&path)?), name, None, wanted);
         }
         let reference = name.strip_prefix("docker://").unwrap_or(name);
         self.client()?.images(reference, wanted)
@@ -241,12 +244,18 @@ impl<'a> ImageTarget<'a> {
         });
     }
 
-    fn remember(&self, layer: &LayerRef, paths: Option<LayerPaths>) {
-        let key = if layer.digest.is_empty() {
+    /// How the run's layer table knows a layer: its digest, or where it was read when it has
+    /// none.
+    fn layer_key(&self, layer: &LayerRef) -> String {
+        if layer.digest.is_empty() {
             format!("{}#{}", self.image.reference, layer.key)
         } else {
             layer.digest.clone()
-        };
+        }
+    }
+
+    fn remember(&self, layer: &LayerRef, paths: Option<LayerPaths>) {
+        let key = self.layer_key(layer);
         let mut seen = self.source.layers.lock().expect("layer table poisoned");
         seen.insert(key, paths.map(Arc::new));
     }
@@ -257,14 +266,7 @@ impl<'a> ImageTarget<'a> {
         self.image
             .layers
             .iter()
-            .map(|l| {
-                let key = if l.digest.is_empty() {
-                    format!("{}#{}", self.image.reference, l.key)
-                } else {
-                    l.digest.clone()
-                };
-                seen.get(&key).cloned().flatten()
-            })
+            .map(|l| seen.get(&self.layer_key(l)).cloned().flatten())
             .collect()
     }
 }
@@ -285,6 +287,16 @@ impl Target for ImageTarget<'_> {
             config_digest: self.image.config_digest.clone().unwrap_or_default(),
             platform: self.image.platform.clone().or_else(|| config.platform()),
         });
+        if let Some(p) = &info.platform
+            && !self.source.platforms.is_empty()
+            && !self.source.platforms.iter().any(|w| p.matches(w))
+        {
+            sink.note(&format!(
+                "{}: skipped, its platform {p} is not one --platform names",
+                self.image.reference
+            ));
+            return Ok(());
+        }
         self.info = Some(info.clone());
         config::scan(&config, &info, sink);
         let history = config.layer_history();

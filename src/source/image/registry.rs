@@ -233,3 +233,43 @@ where
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_errors_say_what_the_status_means() {
+        let server = |code: u16| {
+            let e = OciDistributionError::ServerError {
+                code,
+                url: "https://r.example/v2/a/manifests/1".into(),
+                message: "busy ".into(),
+            };
+            explain(e, "manifest r.example/a:1").to_string()
+        };
+        assert_eq!(server(403), "manifest r.example/a:1: 403 forbidden");
+        assert!(server(429).contains("429 too many requests"));
+        assert_eq!(
+            server(503),
+            "manifest r.example/a:1: 503 registry server error: busy"
+        );
+        let unauthorized = OciDistributionError::UnauthorizedError { url: String::new() };
+        assert!(
+            explain(unauthorized, "x")
+                .to_string()
+                .contains("401 unauthorized")
+        );
+    }
+
+    #[test]
+    fn docker_hub_short_names_are_completed() {
+        let r: Reference = "alpine:3.20".parse().unwrap();
+        assert_eq!(r.whole(), "docker.io/library/alpine:3.20");
+        let r: Reference = "host:5000/team/app@sha256:0123456789012345678901234567890123456789012345678901234567890123"
+            .parse()
+            .unwrap();
+        assert_eq!(r.registry(), "host:5000");
+        assert_eq!(r.repository(), "team/app");
+    }
+}
