@@ -570,7 +570,12 @@ fn image_findings_honour_inline_allows_ignore_files_baselines_and_validate_as_sa
         v.sort();
         v
     });
-    let sarif = image_run(&t, &["oci:layout", "--format", "sarif"], None);
+    // One provider's rules: GitHub flags a SARIF rule list over 1,000 entries, whatever the pack.
+    let sarif = image_run(
+        &t,
+        &["oci:layout", "--format", "sarif", "--only-rules", "aws.*"],
+        None,
+    );
     sarif.expect_code(1);
     let log: Value = serde_json::from_str(&sarif.stdout).unwrap();
     let mut uris: Vec<&str> = log["runs"][0]["results"]
