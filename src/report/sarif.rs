@@ -16,6 +16,8 @@
 //!   line, with the redacted line as the snippet.
 //! - GitHub rejects a run with more than 25,000 results: above that, the most confident findings
 //!   are kept and a notification says how many were left out.
+//! - Every rule the scan ran is described while there are at most 1,000 of them (GitHub's limit);
+//!   a larger pack describes the rules that have results.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -31,6 +33,9 @@ pub struct Sarif;
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The key of our fingerprint in `partialFingerprints`; bump the version if its meaning changes.
 pub const FINGERPRINT_KEY: &str = "leakhound/v1";
+/// GitHub reads at most this many rule descriptors of a run (the SARIF SDK's GitHub policy,
+/// GH1004, flags more).
+pub const MAX_RULES: usize = 1000;
 /// GitHub code scanning rejects a run with more results than this.
 pub const MAX_RESULTS: usize = 25_000;
 
@@ -137,13 +142,22 @@ struct Descriptors {
 
 impl Descriptors {
     /// Every rule the scan ran, then any rule a finding names that is not among them (a report
-    /// fed findings from elsewhere must still point every result at a descriptor).
+    /// fed findings from elsewhere must still point every result at a descriptor). Past
+    /// [`MAX_RULES`], only the rules with results are described, in the run's order.
     fn new(input: &ReportInput<'_>) -> Descriptors {
         let mut d = Descriptors {
             list: Vec::new(),
             index: HashMap::new(),
         };
-        let known = input.run.rules.iter().map(|r| (**r).clone());
+        let with_results: std::collections::HashSet<&str> =
+            input.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        let all = input.run.rules.len() <= MAX_RULES;
+        let known = input
+            .run
+            .rules
+            .iter()
+            .filter(|r| all || with_results.contains(r.id.as_str()))
+            .map(|r| (**r).clone());
         let named = input.findings.iter().map(|f| RuleInfo {
             id: f.rule_id.clone(),
             name: f.rule_name.clone(),
