@@ -12,6 +12,7 @@
 //! - [`triage`]: inline allows, ignore file, allowlists, baseline.
 //! - [`config`]: the project configuration file (`.leakhound.toml`).
 //! - [`report`]: output formats.
+//! - [`escape`]: scanned text made safe for terminals and logs.
 //! - [`cli`]: the command line, turned into validated configuration.
 
 pub mod cli;
@@ -19,6 +20,7 @@ pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod enrich;
+pub mod escape;
 pub mod extract;
 pub mod finding;
 pub mod pipeline;

@@ -141,7 +141,17 @@ impl ScanConfig {
         let ignore = match (&triage.ignore_file, root) {
             (Some(p), _) => IgnoreList::load(p)?,
             (None, Some(root)) if root.join(IGNORE_FILE_NAME).is_file() => {
-                IgnoreList::load(&root.join(IGNORE_FILE_NAME))?
+                let path = root.join(IGNORE_FILE_NAME);
+                // Found in the scanned tree: a link could make leakhound read (and quote, in an
+                // error) a file outside it.
+                if path.symlink_metadata()?.file_type().is_symlink() {
+                    bail!(
+                        "{}: is a symbolic link; an ignore file found in the scanned tree is read \
+                         only when it is a regular file (pass it with --ignore-file to trust it)",
+                        path.display()
+                    );
+                }
+                IgnoreList::load(&path)?
             }
             _ => IgnoreList::default(),
         };
@@ -202,7 +212,10 @@ impl ScanConfig {
 
 fn config_errors(errors: Vec<ConfigError>) -> anyhow::Error {
     for e in &errors {
-        eprintln!("leakhound: configuration error: {e}");
+        eprintln!(
+            "leakhound: configuration error: {}",
+            crate::escape::visible(&e.to_string())
+        );
     }
     anyhow::anyhow!(
         "{} problem{} in the configuration",
@@ -250,7 +263,10 @@ pub fn load_engine(loader: &RuleLoader) -> anyhow::Result<Engine> {
         Ok(set) => Ok(Engine::new(set)),
         Err(errors) => {
             for e in &errors {
-                eprintln!("leakhound: rule error: {e}");
+                eprintln!(
+                    "leakhound: rule error: {}",
+                    crate::escape::visible(&e.to_string())
+                );
             }
             bail!(
                 "{} problem{} in the rules",

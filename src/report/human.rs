@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use super::{Report, ReportInput, ReportOptions};
 use crate::diag::human_bytes;
+use crate::escape::visible;
 use crate::finding::view::FindingView;
 use crate::pipeline::Summary;
 use crate::rules::Confidence;
@@ -18,12 +19,18 @@ struct Paint {
 }
 
 impl Paint {
+    /// `text` in the style `code`. Everything the format prints from a finding passes through
+    /// here, so scanned text has its control characters shown, never obeyed.
     fn wrap(&self, code: &str, text: &str) -> String {
+        let text = visible(text);
         if self.on {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
-            text.to_string()
+            text.into_owned()
         }
+    }
+    fn plain(&self, t: &str) -> String {
+        visible(t).into_owned()
     }
     fn path(&self, t: &str) -> String {
         self.wrap("1;35", t)
@@ -65,7 +72,7 @@ impl Human {
         writeln!(
             out,
             "{indent}secret {}  fingerprint {}",
-            f.secret,
+            p.plain(&f.secret),
             &f.fingerprint[..16]
         )?;
         let snippet = f.snippet.trim();
@@ -76,7 +83,7 @@ impl Human {
             writeln!(out, "{indent}{}", p.dim(&identity_line(identity)))?;
         }
         if let Some(link) = &f.place.link {
-            writeln!(out, "{indent}{link}")?;
+            writeln!(out, "{indent}{}", p.plain(link))?;
         }
         Ok(())
     }

@@ -445,6 +445,17 @@ fn build_rule(
         Some(n) => Some(n as usize),
         None => None,
     };
+    let max_match_len = match spec.max_match_len {
+        Some(n) if n <= 0 || n as usize > MAX_REACH => {
+            ctx.error(
+                "max_match_len",
+                format!("rule {id:?}: max_match_len must be between 1 and {MAX_REACH} bytes"),
+            );
+            None
+        }
+        Some(n) => Some(n as usize),
+        None => None,
+    };
     let secret_group = match &spec.secret_group {
         None => None,
         Some(GroupRef::Name(n)) => Some(GroupSel::Name(n.clone())),
@@ -464,6 +475,7 @@ fn build_rule(
         secret_group,
         window,
         keywords: keywords.clone(),
+        max_match_len,
     };
     let matcher = if ctx.file.eager {
         match LazyMatcher::eager(matcher_spec) {

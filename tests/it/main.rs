@@ -12,4 +12,5 @@ mod nested;
 mod output;
 mod rules;
 mod schema;
+mod security;
 mod triage;
