@@ -21,6 +21,7 @@
 //! - [`config`]: the project configuration file (`.leakhound.toml`).
 //! - [`import`]: other scanners' configurations converted (gitleaks).
 //! - [`check`]: `rules check`, every rule run over its examples (above rules and engine).
+//! - [`escape`]: scanned text made safe for terminals and logs.
 //! - [`cli`]: the command line, turned into validated configuration.
 
 pub mod check;
@@ -29,6 +30,7 @@ pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod enrich;
+pub mod escape;
 pub mod extract;
 pub mod finding;
 pub mod import;

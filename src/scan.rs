@@ -125,6 +125,7 @@ impl<'a> Scan<'a> {
             self.diag.error(&target.name(), &format!("{e:#}"));
         }
         redact_provenance(&findings);
+        redact_snippets(&mut findings);
         dedup(&mut findings);
         findings.sort_by_cached_key(Finding::sort_key);
         findings
@@ -149,6 +150,24 @@ fn redact_provenance(findings: &[Finding]) {
                 o.level().redact_secrets(&secrets);
             }
         }
+    }
+}
+
+/// A snippet may hold a secret that another finding of the target found (on another line, by a
+/// rule that did not match here): mark every one of them in every snippet.
+fn redact_snippets(findings: &mut [Finding]) {
+    let mut seen: HashSet<&[u8]> = HashSet::new();
+    let forms: Vec<Vec<u8>> = findings
+        .iter()
+        .map(|f| f.secret.expose())
+        .filter(|s| seen.insert(s))
+        .flat_map(crate::finding::secret_forms)
+        .collect();
+    let Some(finder) = crate::finding::SecretFinder::new(&forms) else {
+        return;
+    };
+    for f in findings {
+        f.snippet.redact_with(&finder);
     }
 }
 
@@ -199,6 +218,10 @@ impl BlobSink for Scanner<'_> {
             return false;
         }
         true
+    }
+
+    fn max_blob_size(&self) -> u64 {
+        self.opts.max_file_size
     }
 
     fn scan_bytes(&self, origin: Arc<Origin>, data: &[u8]) {

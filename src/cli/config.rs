@@ -105,7 +105,17 @@ fn ignore_list(flag: Option<&Path>, root: Option<&Path>) -> anyhow::Result<Ignor
     Ok(match (flag, root) {
         (Some(p), _) => IgnoreList::load(p)?,
         (None, Some(root)) if root.join(IGNORE_FILE_NAME).is_file() => {
-            IgnoreList::load(&root.join(IGNORE_FILE_NAME))?
+            let path = root.join(IGNORE_FILE_NAME);
+            // Found in the scanned tree: a link could make leakhound read (and quote, in an
+            // error) a file outside it.
+            if path.symlink_metadata()?.file_type().is_symlink() {
+                bail!(
+                    "{}: is a symbolic link; an ignore file found in the scanned tree is read \
+                     only when it is a regular file (pass it with --ignore-file to trust it)",
+                    path.display()
+                );
+            }
+            IgnoreList::load(&path)?
         }
         _ => IgnoreList::default(),
     })
@@ -239,7 +249,10 @@ fn triage_config(
 
 fn config_errors(errors: Vec<ConfigError>) -> anyhow::Error {
     for e in &errors {
-        eprintln!("leakhound: configuration error: {e}");
+        eprintln!(
+            "leakhound: configuration error: {}",
+            crate::escape::visible(&e.to_string())
+        );
     }
     anyhow::anyhow!(
         "{} problem{} in the configuration",
@@ -287,7 +300,10 @@ pub fn load_engine(loader: &RuleLoader) -> anyhow::Result<Engine> {
         Ok(set) => Ok(Engine::new(set)),
         Err(errors) => {
             for e in &errors {
-                eprintln!("leakhound: rule error: {e}");
+                eprintln!(
+                    "leakhound: rule error: {}",
+                    crate::escape::visible(&e.to_string())
+                );
             }
             bail!(
                 "{} problem{} in the rules",

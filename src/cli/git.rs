@@ -30,8 +30,14 @@ pub struct GitArgs {
     /// Only the history of this branch (or any revision).
     #[arg(long, value_name = "NAME", conflicts_with_all = ["staged", "range", "since_commit"])]
     pub branch: Option<String>,
-    /// Only the newest N commits of the selected history.
-    #[arg(long = "max-commits", value_name = "N", conflicts_with = "staged")]
+    /// Only the newest N commits of the selected history (N is at least 1: to scan no commit,
+    /// scan nothing).
+    #[arg(
+        long = "max-commits",
+        value_name = "N",
+        conflicts_with = "staged",
+        value_parser = parse_max_commits
+    )]
     pub max_commits: Option<usize>,
     /// Only commits made at or after DATE (2024-01-31, "2 weeks ago", RFC 2822...).
     #[arg(long, value_name = "DATE", conflicts_with = "staged")]
@@ -53,6 +59,16 @@ pub struct GitArgs {
     pub repo_url: Option<String>,
     #[command(flatten)]
     pub flags: ScanFlags,
+}
+
+/// `--max-commits`: a positive count. Zero would select no commit at all, which is never what a
+/// caller means (and used to behave like 1), so it is refused.
+fn parse_max_commits(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (0 would scan no commit)".to_string()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 pub fn run(args: GitArgs) -> anyhow::Result<Exit> {

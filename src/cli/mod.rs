@@ -102,7 +102,10 @@ where
     match result {
         Ok(exit) => exit.into(),
         Err(e) => {
-            eprintln!("leakhound: error: {e:#}");
+            eprintln!(
+                "leakhound: error: {}",
+                crate::escape::visible(&format!("{e:#}"))
+            );
             Exit::Error.into()
         }
     }

@@ -103,7 +103,7 @@ fn import_gitleaks(
             issues.not_converted.len()
         );
         for item in &issues.not_converted {
-            eprintln!("  - {item}");
+            eprintln!("  - {}", crate::escape::visible(item));
         }
     }
     if !issues.notes.is_empty() {
@@ -112,7 +112,7 @@ fn import_gitleaks(
             issues.notes.len()
         );
         for item in &issues.notes {
-            eprintln!("  - {item}");
+            eprintln!("  - {}", crate::escape::visible(item));
         }
     }
     Ok(if issues.not_converted.is_empty() {

@@ -7,6 +7,7 @@ use super::args::ScanFlags;
 use super::config::{Destination, ScanConfig};
 use crate::diag::{Log, Record};
 use crate::enrich::Enrichers;
+use crate::escape::visible;
 use crate::pipeline::{Run, Sinks};
 use crate::report::{Format, ReportOptions};
 use crate::scan::Scan;
@@ -88,10 +89,15 @@ pub fn scan_and_report(
     })
 }
 
-/// Prints a diagnostic as it happens.
+/// Prints a diagnostic as it happens. Subjects and messages quote scanned content (paths, object
+/// names), so their control characters are shown, not obeyed.
 fn echo(record: Record<'_>) {
     match record {
-        Record::Error { subject, message } => eprintln!("leakhound: error: {subject}: {message}"),
-        Record::Note(message) => eprintln!("leakhound: {message}"),
+        Record::Error { subject, message } => eprintln!(
+            "leakhound: error: {}: {}",
+            visible(subject),
+            visible(message)
+        ),
+        Record::Note(message) => eprintln!("leakhound: {}", visible(message)),
     }
 }

@@ -147,10 +147,55 @@ impl ProjectConfig {
         if let Some(p) = explicit {
             return ProjectConfig::load(p);
         }
-        match root.map(|r| r.join(FILE_NAME)) {
-            Some(p) if p.is_file() => ProjectConfig::load(&p),
+        let Some(root) = root else {
+            return Ok(ProjectConfig::none());
+        };
+        let path = root.join(FILE_NAME);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => Err(vec![ConfigError {
+                file: path.display().to_string(),
+                line: None,
+                message: "is a symbolic link: a configuration found in the scanned tree is read \
+                          only when it is a regular file (pass it with --config to trust it)"
+                    .to_string(),
+            }]),
+            Ok(m) if m.is_file() => {
+                let config = ProjectConfig::load(&path)?;
+                confine(&config, root, &path)?;
+                Ok(config)
+            }
             _ => Ok(ProjectConfig::none()),
         }
+    }
+}
+
+/// A configuration found in the scanned tree (not named with `--config`) comes from the content
+/// being scanned: the rule files it names must be inside that tree, so a scanned repository
+/// cannot make leakhound read files elsewhere on the machine.
+fn confine(config: &ProjectConfig, root: &Path, file: &Path) -> Result<(), Vec<ConfigError>> {
+    let Ok(root) = root.canonicalize() else {
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let errors: Vec<ConfigError> = config
+        .rule_files
+        .iter()
+        .filter(|p| !p.canonicalize().is_ok_and(|c| c.starts_with(&root)))
+        .filter(|p| p.exists())
+        .map(|p| ConfigError {
+            file: file.display().to_string(),
+            line: key_line(&text, "rule_files"),
+            message: format!(
+                "rule_files: {} is outside the scanned tree; a configuration found in the tree \
+                 may only name files inside it (pass it with --config to trust it)",
+                p.display()
+            ),
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
     }
 }
 

@@ -160,9 +160,21 @@ impl Engine {
         self.collect_windows(hay, scratch);
         self.compile_pending(&scratch.uncompiled);
         let windows = std::mem::take(&mut scratch.windows);
+        // Where each anchored rule's last match ended: a keyword hit inside a match of the same
+        // rule starts no new search, as a regex's own iteration would not. Without this, a
+        // pattern like `(?s)lorem.*` over text full of "lorem" searched from every hit to the
+        // match cap: quadratic time, and a finding per hit.
+        let mut matched: HashMap<u32, Range<usize>> = HashMap::new();
         for w in &windows {
             if w.anchored {
-                self.search_anchored(w.rule as usize, hay, w.start, w.end, scratch, out);
+                if matched.get(&w.rule).is_some_and(|m| m.contains(&w.start)) {
+                    continue;
+                }
+                if let Some(end) =
+                    self.search_anchored(w.rule as usize, hay, w.start, w.end, scratch, out)
+                {
+                    matched.insert(w.rule, w.start..end);
+                }
             } else {
                 self.search_window(w.rule as usize, hay, w.start..w.end, scratch, out);
             }
@@ -200,7 +212,7 @@ impl Engine {
                 if slot.0 == generation && windows[slot.1 as usize].start == kw_start {
                     return;
                 }
-                let end = (kw_start + r.max_len.unwrap_or(r.reach)).min(hay.len());
+                let end = (kw_start + r.max_len.unwrap_or(r.reach).min(r.match_cap)).min(hay.len());
                 *slot = (generation, windows.len() as u32);
                 windows.push(Window {
                     rule,
@@ -261,7 +273,8 @@ impl Engine {
     }
 
     /// Runs an anchored rule's regex once, starting exactly at a keyword hit. A match reaching the
-    /// end of the span may be cut short, so the span grows and the search runs again.
+    /// end of the span may be cut short, so the span grows (up to the rule's match cap) and the
+    /// search runs again. Returns where the match ended.
     fn search_anchored(
         &self,
         rule_idx: usize,
@@ -270,25 +283,25 @@ impl Engine {
         mut end: usize,
         scratch: &mut Scratch,
         out: &mut Vec<Match>,
-    ) {
+    ) -> Option<usize> {
         let rule = &self.rules.rules()[rule_idx];
-        let Some((matcher, regex, rs)) = regex_of(rule, rule_idx, scratch) else {
-            return;
-        };
+        let (matcher, regex, rs) = regex_of(rule, rule_idx, scratch)?;
         loop {
             let input = Input::new(hay)
                 .span(start..end)
                 .anchored(regex_automata::Anchored::Yes);
             regex.search_captures_with(&mut rs.cache, &input, &mut rs.caps);
-            let Some(m) = rs.caps.get_match() else { return };
-            if m.end() == end && end < hay.len() && end - start < 4 * MAX_REACH {
-                end = (end + (end - start).max(64)).min(hay.len());
+            let m = rs.caps.get_match()?;
+            if m.end() == end && end < hay.len() && end - start < matcher.match_cap {
+                end = (end + (end - start).max(64))
+                    .min(hay.len())
+                    .min(start + matcher.match_cap);
                 continue;
             }
             if let Some(secret) = rs.caps.get_group(matcher.secret_group) {
                 self.offer(rule_idx, hay, (m.start(), m.end()), secret.range(), out);
             }
-            return;
+            return Some(m.end());
         }
     }
 
@@ -309,6 +322,10 @@ impl Engine {
 
     /// Runs one rule's regex over one window. Look-around (`\b`) sees the bytes outside the window.
     /// A match touching a window edge may be cut short, so the window grows and is searched again.
+    ///
+    /// The regex runs over at most twice the rule's match cap from any start, so an unbounded
+    /// pattern (`(?s)lorem.*`) costs time linear in the window and memory bounded by the cap: a
+    /// match that would run longer is cut to the longest that fits the cap.
     fn search_window(
         &self,
         rule_idx: usize,
@@ -321,21 +338,48 @@ impl Engine {
         let Some((matcher, regex, rs)) = regex_of(rule, rule_idx, scratch) else {
             return;
         };
+        let cap = matcher.match_cap;
         let limit = 4 * MAX_REACH;
         loop {
             let before = out.len();
             let mut touched = false;
             let mut at = window.start;
             while at <= window.end {
-                let input = Input::new(hay).span(at..window.end);
+                let span_end = window.end.min(at.saturating_add(2 * cap));
+                let input = Input::new(hay).span(at..span_end);
                 regex.search_captures_with(&mut rs.cache, &input, &mut rs.caps);
-                let Some(m) = rs.caps.get_match() else { break };
-                touched |= (m.start() == window.start && window.start > 0)
-                    || (m.end() == window.end && window.end < hay.len());
-                if let Some(secret) = rs.caps.get_group(matcher.secret_group) {
-                    self.offer(rule_idx, hay, (m.start(), m.end()), secret.range(), out);
+                let Some(m) = rs.caps.get_match() else {
+                    if span_end == window.end {
+                        break;
+                    }
+                    // No match fits from here; one starting in the last `cap` bytes may need
+                    // the room past `span_end`.
+                    at = span_end - cap;
+                    continue;
+                };
+                if span_end < window.end && m.start() + cap > span_end && m.start() > at {
+                    // Starts too late in this piece to be given its full room: search from there.
+                    at = m.start();
+                    continue;
                 }
-                at = if m.is_empty() { m.end() + 1 } else { m.end() };
+                let (m, next) = if m.len() > cap {
+                    // Too long: the longest match from the same start that fits the cap, if any.
+                    let input = Input::new(hay)
+                        .span(m.start()..(m.start() + cap).min(hay.len()))
+                        .anchored(regex_automata::Anchored::Yes);
+                    regex.search_captures_with(&mut rs.cache, &input, &mut rs.caps);
+                    (rs.caps.get_match(), m.end())
+                } else {
+                    (Some(m), if m.is_empty() { m.end() + 1 } else { m.end() })
+                };
+                if let Some(m) = m {
+                    touched |= (m.start() == window.start && window.start > 0)
+                        || (m.end() == window.end && window.end < hay.len());
+                    if let Some(secret) = rs.caps.get_group(matcher.secret_group) {
+                        self.offer(rule_idx, hay, (m.start(), m.end()), secret.range(), out);
+                    }
+                }
+                at = next;
             }
             let whole = window.start == 0 && window.end == hay.len();
             if !touched || whole || window.len() >= limit {

@@ -76,6 +76,106 @@ pub fn redact(bytes: &[u8]) -> String {
     out
 }
 
+/// The ways `secret` may be written in text besides itself: with `/` escaped as `\/` (JSON,
+/// JavaScript) and percent-encoded (URLs, form bodies). Redaction looks for every one of them.
+pub fn secret_forms(secret: &[u8]) -> Vec<Vec<u8>> {
+    if secret.is_empty() {
+        return Vec::new();
+    }
+    let mut forms = vec![secret.to_vec()];
+    let mut push = |form: Vec<u8>| {
+        if !forms.contains(&form) {
+            forms.push(form);
+        }
+    };
+    let mut json = Vec::with_capacity(secret.len());
+    for &b in secret {
+        match b {
+            b'/' => json.extend_from_slice(b"\\/"),
+            b'"' => json.extend_from_slice(b"\\\""),
+            b'\\' => json.extend_from_slice(b"\\\\"),
+            b => json.push(b),
+        }
+    }
+    push(json);
+    let mut percent = Vec::with_capacity(secret.len());
+    for &b in secret {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            percent.push(b);
+        } else {
+            percent.extend_from_slice(format!("%{b:02X}").as_bytes());
+        }
+    }
+    push(percent);
+    forms
+}
+
+/// Finds every occurrence of secrets' forms: one substring search per form when there are few
+/// (a line's secrets), one automaton pass when there are many (a target's).
+pub struct SecretFinder {
+    search: FinderKind,
+    longest: usize,
+}
+
+enum FinderKind {
+    Few(Vec<memchr::memmem::Finder<'static>>),
+    /// A non-contiguous NFA: cheap to build even for long secrets (a private key).
+    Many(aho_corasick::AhoCorasick),
+}
+
+/// Up to this many forms are searched one by one.
+const FEW_FORMS: usize = 16;
+
+impl SecretFinder {
+    /// `None` when there is nothing to look for.
+    pub fn new(forms: &[Vec<u8>]) -> Option<SecretFinder> {
+        let forms: Vec<&Vec<u8>> = forms.iter().filter(|f| !f.is_empty()).collect();
+        if forms.is_empty() {
+            return None;
+        }
+        let longest = forms.iter().map(|f| f.len()).max().unwrap_or(0);
+        let search = if forms.len() <= FEW_FORMS {
+            FinderKind::Few(
+                forms
+                    .iter()
+                    .map(|f| memchr::memmem::Finder::new(f.as_slice()).into_owned())
+                    .collect(),
+            )
+        } else {
+            FinderKind::Many(
+                aho_corasick::AhoCorasick::builder()
+                    .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+                    .build(forms)
+                    .expect("secret patterns build"),
+            )
+        };
+        Some(SecretFinder { search, longest })
+    }
+
+    /// The longest form: an occurrence that a cut of the text splits lies within this many bytes
+    /// of the cut.
+    pub fn longest(&self) -> usize {
+        self.longest
+    }
+
+    /// Every occurrence in `text`, overlapping ones included.
+    pub fn find(&self, text: &[u8]) -> Vec<Range<usize>> {
+        match &self.search {
+            FinderKind::Few(finders) => finders
+                .iter()
+                .flat_map(|f| {
+                    let n = f.needle().len();
+                    f.find_iter(text).map(move |at| at..at + n)
+                })
+                .collect(),
+            FinderKind::Many(automaton) => automaton
+                .find_overlapping_iter(text)
+                .map(|m| m.start()..m.end())
+                .collect(),
+        }
+    }
+}
+
 /// SHA-256 (hex) of the rule id and the secret: stable when the code around a secret moves.
 pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
     let mut h = Sha256::new();
@@ -128,15 +228,19 @@ impl Snippet {
         }
     }
 
-    /// Marks every occurrence of each of `secrets` in the text as a secret.
+    /// Marks every occurrence of each of `secrets` in the text, in each of the forms it is
+    /// written in (see [`secret_forms`]), as a secret.
     pub fn redact_secrets<'a>(&mut self, secrets: impl IntoIterator<Item = &'a [u8]>) {
-        let mut ranges = std::mem::take(&mut self.secrets);
-        for s in secrets {
-            if s.is_empty() {
-                continue;
-            }
-            ranges.extend(memchr::memmem::find_iter(&self.text, s).map(|at| at..at + s.len()));
+        let forms: Vec<Vec<u8>> = secrets.into_iter().flat_map(secret_forms).collect();
+        if let Some(finder) = SecretFinder::new(&forms) {
+            self.redact_with(&finder);
         }
+    }
+
+    /// Marks every occurrence `finder` knows of as a secret.
+    pub fn redact_with(&mut self, finder: &SecretFinder) {
+        let mut ranges = std::mem::take(&mut self.secrets);
+        ranges.extend(finder.find(&self.text));
         *self = Snippet::new(std::mem::take(&mut self.text), ranges);
     }
 
@@ -264,6 +368,14 @@ mod tests {
         let s = Snippet::new(text, vec![21..37, 2..18]);
         assert_eq!(s.render(false), "a=SECR\u{2026} b=SECR\u{2026}");
         assert!(s.render(true).contains("SECRETTWO7654321"));
+    }
+
+    #[test]
+    fn snippet_redacts_every_occurrence_and_form() {
+        let mut s = Snippet::plain(b"t=\"ab/cdefgh12345678\" # xxab/cdefgh12345678yy ab\\/cdefgh12345678 ab%2Fcdefgh12345678".to_vec());
+        s.redact_secrets([&b"ab/cdefgh12345678"[..]]);
+        let out = s.render(false);
+        assert!(!out.contains("cdefgh12345678"), "{out}");
     }
 
     #[test]

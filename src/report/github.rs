@@ -144,9 +144,11 @@ impl Github {
     }
 }
 
-/// The message of a command: `%`, CR and LF escaped.
+/// The message of a command: control characters made visible (so no escape sequence reaches the
+/// log viewer), then `%`, CR and LF escaped as the runner expects.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    crate::escape::visible(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -162,7 +164,9 @@ mod tests {
 
     #[test]
     fn escaping_follows_the_runner() {
-        assert_eq!(escape_data("50% a\r\nb: c,d"), "50%25 a%0D%0Ab: c,d");
-        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(escape_data("50% a: c,d"), "50%25 a: c,d");
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+        assert_eq!(escape_data("x\r\n::error::y"), "x\\r\\n::error::y");
+        assert_eq!(escape_property("a\u{1b}[2J"), "a\\x1b[2J");
     }
 }

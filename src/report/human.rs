@@ -6,6 +6,7 @@ use super::Summary;
 use super::identity_groups::{GroupStatus, group, one_line};
 use super::{Report, ReportInput, ReportOptions};
 use crate::diag::human_bytes;
+use crate::escape::visible;
 use crate::finding::view::FindingView;
 use crate::rules::Confidence;
 
@@ -19,12 +20,18 @@ struct Paint {
 }
 
 impl Paint {
+    /// `text` in the style `code`. Everything the format prints from a finding passes through
+    /// here, so scanned text has its control characters shown, never obeyed.
     fn wrap(&self, code: &str, text: &str) -> String {
+        let text = visible(text);
         if self.on {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
-            text.to_string()
+            text.into_owned()
         }
+    }
+    fn plain(&self, t: &str) -> String {
+        visible(t).into_owned()
     }
     fn path(&self, t: &str) -> String {
         self.wrap("1;35", t)
@@ -66,7 +73,7 @@ impl Human {
         writeln!(
             out,
             "{indent}secret {}  fingerprint {}",
-            f.secret,
+            p.plain(&f.secret),
             &f.fingerprint[..16]
         )?;
         let snippet = f.snippet.trim();
@@ -77,7 +84,7 @@ impl Human {
             writeln!(out, "{indent}{}", p.dim(&identity_line(identity)))?;
         }
         if let Some(link) = &f.place.link {
-            writeln!(out, "{indent}{link}")?;
+            writeln!(out, "{indent}{}", p.plain(link))?;
         }
         Ok(())
     }

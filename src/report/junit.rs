@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 
 use super::{Report, ReportInput};
+use crate::escape::visible;
 use crate::finding::view::FindingView;
 
 pub struct Junit;
@@ -107,7 +108,7 @@ impl Junit {
         }
         writeln!(out, "{open}>")?;
         for f in &case.findings {
-            let place = format!("{}:{}:{}", f.place.label, f.line, f.column);
+            let place = format!("{}:{}:{}", visible(&f.place.label), f.line, f.column);
             writeln!(
                 out,
                 r#"      <failure message="{}" type="{}">{}</failure>"#,
@@ -123,16 +124,22 @@ impl Junit {
     fn body(&self, f: &FindingView, place: &str) -> String {
         let mut b = format!(
             "{place}\nrule: {} ({}, {} confidence)\nsecret: {}\nfingerprint: {}\n",
-            f.rule_name, f.rule_id, f.confidence, f.secret, f.fingerprint
+            visible(&f.rule_name),
+            visible(&f.rule_id),
+            f.confidence,
+            visible(&f.secret),
+            f.fingerprint
         );
         if !f.snippet.trim().is_empty() {
-            b.push_str(&format!("line: {}\n", f.snippet.trim()));
+            b.push_str(&format!("line: {}\n", visible(f.snippet.trim())));
         }
         for (key, value) in &f.place.flat {
             match value {
-                serde_json::Value::String(v) => b.push_str(&format!("{key}: {v}\n")),
+                serde_json::Value::String(v) => {
+                    b.push_str(&format!("{key}: {}\n", visible(v)));
+                }
                 serde_json::Value::Null => {}
-                v => b.push_str(&format!("{key}: {v}\n")),
+                v => b.push_str(&format!("{key}: {}\n", visible(&v.to_string()))),
             }
         }
         b.push_str("Rotate or revoke the secret, then remove it from the code.");
@@ -151,19 +158,20 @@ fn errors_case(input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
             out,
             r#"      <error message="{}" type="scan-error">{}</error>"#,
             attr(&format!("could not scan {}", e.subject)),
-            text(&format!("{}: {}", e.subject, e.message))
+            text(&format!("{}: {}", visible(&e.subject), visible(&e.message)))
         )?;
     }
     writeln!(out, "    </testcase>")
 }
 
-/// Character data: markup escaped, and characters XML 1.0 cannot hold at all replaced by U+FFFD.
+/// Character data: markup escaped, controls other than the body's own line breaks and tabs shown
+/// as escapes, and the non-characters U+FFFE and U+FFFF replaced by U+FFFD.
 fn text(s: &str) -> String {
     escape(s, false)
 }
 
-/// An attribute value: as [`text`], with quotes and line breaks as references so they survive
-/// attribute-value normalisation.
+/// An attribute value: as [`text`], with quotes as references, and line breaks and tabs shown
+/// as escapes like every other control.
 fn attr(s: &str) -> String {
     escape(s, true)
 }
@@ -177,12 +185,11 @@ fn escape(s: &str, attribute: bool) -> String {
             '>' => out.push_str("&gt;"),
             '"' if attribute => out.push_str("&quot;"),
             '\'' if attribute => out.push_str("&apos;"),
-            '\n' if attribute => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' if attribute => out.push_str("&#9;"),
-            '\t' | '\n' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
+            '\t' | '\n' if !attribute => out.push(c),
+            '\u{FFFE}' | '\u{FFFF}' => out.push('\u{FFFD}'),
+            // Every other control (CR and escape sequences included) is shown, not obeyed, by a
+            // viewer: XML 1.0 cannot hold most of them anyway.
+            c => out.push_str(&visible(c.encode_utf8(&mut [0; 4]))),
         }
     }
     out
@@ -195,7 +202,7 @@ mod tests {
     #[test]
     fn escaping_keeps_xml_well_formed() {
         assert_eq!(text("a<b & c>\"d\"\n"), "a&lt;b &amp; c&gt;\"d\"\n");
-        assert_eq!(attr("x\"y'\nz"), "x&quot;y&apos;&#10;z");
-        assert_eq!(text("bell\u{7}\u{FFFF}"), "bell\u{FFFD}\u{FFFD}");
+        assert_eq!(attr("x\"y'\nz"), "x&quot;y&apos;\\nz");
+        assert_eq!(text("bell\u{7}\u{FFFF}\r"), "bell\\x07\u{FFFD}\\r");
     }
 }

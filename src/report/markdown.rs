@@ -153,9 +153,10 @@ pub(super) fn plural(n: u64) -> &'static str {
 }
 
 /// A code span holding `s` literally: a fence longer than any run of backticks in it, padding
-/// where it starts or ends with a backtick, line breaks as spaces and `|` escaped for the table.
+/// where it starts or ends with a backtick, control characters (line breaks too) made visible and
+/// `|` escaped for the table.
 pub fn code(s: &str) -> String {
-    let s = s.replace(['\r', '\n'], " ");
+    let s = crate::escape::visible(s);
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') {
@@ -168,10 +169,10 @@ pub fn code(s: &str) -> String {
 
 /// Plain text with every character Markdown or a table could read as syntax escaped.
 pub fn text(s: &str) -> String {
+    let s = crate::escape::visible(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\r' | '\n' => out.push(' '),
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '~' | '&' => {
                 out.push('\\');
                 out.push(c);
@@ -210,7 +211,7 @@ mod tests {
         assert_eq!(code("a|b"), "`a\\|b`");
         assert_eq!(code("x`y"), "``x`y``");
         assert_eq!(code("`a``"), "``` `a`` ```");
-        assert_eq!(code("l1\nl2"), "`l1 l2`");
+        assert_eq!(code("l1\nl2"), "`l1\\nl2`");
     }
 
     #[test]

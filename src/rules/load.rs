@@ -415,11 +415,13 @@ fn build_rule(
     }
     let validator = check_validator(spec.validator.as_deref(), &id, ctx);
     let context = check_context(spec.context.as_deref(), &id, ctx);
+    let max_match_len = check_max_match_len(spec.max_match_len, &id, ctx);
     let matcher_spec = MatcherSpec {
         pattern: spec.pattern,
         secret_group: check_secret_group(spec.secret_group.as_ref(), &id, ctx),
         window: check_window(spec.window, &id, ctx),
         keywords: keywords.clone(),
+        max_match_len,
     };
     let matcher = build_matcher(matcher_spec, &id, ctx);
     let stopwords = check_stopwords(&spec.stopwords, &id, ctx);
@@ -481,6 +483,20 @@ fn check_validator(name: Option<&str>, id: &str, ctx: &mut FieldCtx<'_>) -> Opti
             ctx.error("validator", format!("rule {id:?}: {e}"));
             None
         }
+    }
+}
+
+fn check_max_match_len(n: Option<i64>, id: &str, ctx: &mut FieldCtx<'_>) -> Option<usize> {
+    match n {
+        Some(n) if n <= 0 || n as usize > MAX_REACH => {
+            ctx.error(
+                "max_match_len",
+                format!("rule {id:?}: max_match_len must be between 1 and {MAX_REACH} bytes"),
+            );
+            None
+        }
+        Some(n) => Some(n as usize),
+        None => None,
     }
 }
 

@@ -21,6 +21,10 @@ pub const DEFAULT_REACH: usize = 512;
 pub const NEAR: usize = 256;
 /// The most any rule may reach; also bounds how far a window may grow. Chunk overlap depends on it.
 pub const MAX_REACH: usize = 64 * 1024;
+/// The longest match a rule reports unless it sets `max_match_len`: longer than any credential
+/// (a PEM private key with its certificate chain is a few KiB), short enough that a pattern like
+/// `(?s)lorem.*` over megabytes of text is searched in bounded pieces.
+pub const DEFAULT_MAX_MATCH_LEN: usize = 16 * 1024;
 
 /// Which capture group is the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -47,6 +51,9 @@ pub struct MatcherSpec {
     /// An explicit reach (the rule's `window`).
     pub window: Option<usize>,
     pub keywords: Vec<String>,
+    /// The longest match reported (the rule's `max_match_len`; [`DEFAULT_MAX_MATCH_LEN`] when
+    /// unset, and never above [`MAX_REACH`]).
+    pub max_match_len: Option<usize>,
 }
 
 /// What can be wrong with a pattern, by the field to blame.
@@ -79,6 +86,9 @@ pub struct Matcher {
     pub reach: usize,
     /// The longest possible match, when the pattern is bounded.
     pub max_len: Option<usize>,
+    /// The longest match the search reports: a longer one is cut to a match that fits, and the
+    /// regex never runs over more than twice this from one start.
+    pub match_cap: usize,
 }
 
 impl Matcher {
@@ -110,6 +120,10 @@ impl Matcher {
             anchored,
             reach,
             max_len,
+            match_cap: spec
+                .max_match_len
+                .unwrap_or(DEFAULT_MAX_MATCH_LEN)
+                .clamp(1, MAX_REACH),
         })
     }
 

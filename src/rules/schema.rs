@@ -32,6 +32,7 @@ pub struct RuleSpec {
     #[serde(default)]
     pub stopwords: Vec<String>,
     pub window: Option<i64>,
+    pub max_match_len: Option<i64>,
     #[serde(default)]
     pub examples: Vec<ExampleSpec>,
     #[serde(default)]

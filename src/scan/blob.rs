@@ -13,7 +13,10 @@ use crate::engine::{Engine, Match, Scratch};
 use crate::extract::{
     Budget, CountingReader, Depth, Extractor, LimitHit, LimitedReader, limit_hit,
 };
-use crate::finding::{DecodedProvenance, Finding, Location, Origin, Secret, Snippet, fingerprint};
+use crate::finding::{
+    DecodedProvenance, Finding, Location, Origin, Secret, SecretFinder, Snippet, fingerprint,
+    secret_forms,
+};
 use crate::rules::RuleContext;
 
 use super::Scanner;
@@ -408,6 +411,10 @@ impl Worker {
         let rules = scanner.engine.rules().rules();
         let mut at = 0usize;
         let mut cursor = chunk.cursor;
+        let mut lines = LineSecrets {
+            line: (usize::MAX, usize::MAX),
+            finder: None,
+        };
         for m in &self.matches {
             let (s, e) = m.secret;
             if !chunk.owned.contains(&(chunk.base + s as u64)) {
@@ -433,7 +440,7 @@ impl Worker {
                     end_line: end.line,
                     end_column: end.col + 1,
                 }),
-                snippet: snippet(chunk.data, m, &self.matches),
+                snippet: snippet(chunk.data, m, &self.matches, &mut lines),
                 origin: origin.clone(),
                 inline_allow: has_allow_comment(chunk.data, s, e),
                 enrichment: Default::default(),
@@ -518,7 +525,12 @@ fn has_allow_comment(data: &[u8], s: usize, e: usize) -> bool {
 
 /// The line holding the start of `m`'s secret (cut to `SNIPPET_MAX` bytes around the secret), and
 /// where every secret found in `all` falls in it.
-fn snippet(data: &[u8], m: &Match, all: &[Match]) -> Snippet {
+///
+/// Every occurrence of each secret on the line is marked, not only the matched one (a rule may
+/// match one copy of a token and not a second one glued to other text), in each written form,
+/// and an occurrence the cut splits is marked in the part that is kept. `lines` keeps the last
+/// line's finder, so the findings of one long line share it.
+fn snippet(data: &[u8], m: &Match, all: &[Match], lines: &mut LineSecrets) -> Snippet {
     let (s, e) = m.secret;
     let line_start = memchr::memrchr(b'\n', &data[..s]).map_or(0, |p| p + 1);
     let mut line_end = memchr::memchr(b'\n', &data[s..]).map_or(data.len(), |p| s + p);
@@ -532,14 +544,50 @@ fn snippet(data: &[u8], m: &Match, all: &[Match]) -> Snippet {
         let hi = (e.min(s + SNIPPET_MAX) + SNIPPET_CONTEXT).min(line_end);
         (lo, hi.max(lo))
     };
-    // `all` is sorted by secret start: only matches starting before `hi` can fall in the line.
-    let candidates = &all[..all.partition_point(|o| o.secret.0 < hi)];
-    let secrets = candidates
-        .iter()
-        .filter(|o| o.secret.1 > lo)
+    // `all` is sorted by secret start: only matches starting before the line's end can be on it.
+    let on_line = || {
+        all[..all.partition_point(|o| o.secret.0 < line_end)]
+            .iter()
+            .filter(move |o| o.secret.1 > line_start)
+    };
+    let mut secrets: Vec<Range<usize>> = on_line()
+        .filter(|o| o.secret.1 > lo && o.secret.0 < hi)
         .map(|o| o.secret.0.max(lo) - lo..o.secret.1.min(hi) - lo)
         .collect();
+    if lines.line != (line_start, line_end) {
+        let mut seen = HashSet::new();
+        let forms: Vec<Vec<u8>> = on_line()
+            .map(|o| &data[o.secret.0..o.secret.1])
+            .filter(|secret| seen.insert(*secret))
+            .flat_map(secret_forms)
+            .collect();
+        *lines = LineSecrets {
+            line: (line_start, line_end),
+            finder: SecretFinder::new(&forms),
+        };
+    }
+    if let Some(finder) = &lines.finder {
+        // Look a form's length past each side of the cut, for occurrences it splits.
+        let from = lo.saturating_sub(finder.longest()).max(line_start);
+        let to = (hi + finder.longest()).min(line_end);
+        secrets.extend(
+            finder
+                .find(&data[from..to])
+                .into_iter()
+                .map(|r| r.start + from..r.end + from)
+                .filter(|r| r.end > lo && r.start < hi)
+                .map(|r| r.start.max(lo) - lo..r.end.min(hi) - lo),
+        );
+    }
     Snippet::new(data[lo..hi].to_vec(), secrets)
+}
+
+/// The secrets of one line of a chunk, ready to be searched for.
+#[derive(Default)]
+struct LineSecrets {
+    /// The line's byte range in the chunk.
+    line: (usize, usize),
+    finder: Option<SecretFinder>,
 }
 
 #[cfg(test)]

@@ -17,6 +17,10 @@ pub use crate::diag::Diagnostics;
 pub trait BlobSink: Diagnostics {
     /// Whether a blob of `size` bytes should be read at all; a refusal is recorded by the sink.
     fn admit(&self, origin: &Origin, size: u64) -> bool;
+    /// The largest blob [`BlobSink::admit`] takes (`--max-file-size`): sources that must inflate
+    /// content before handing it over (git objects) check a stored size against it first, so an
+    /// over-limit blob is never held in memory whole.
+    fn max_blob_size(&self) -> u64;
     /// Scans a blob already in memory.
     fn scan_bytes(&self, origin: Arc<Origin>, data: &[u8]);
     /// Scans `data`, a new version of content that was `before` (one version per parent), and

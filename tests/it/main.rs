@@ -17,4 +17,5 @@ mod output;
 mod registry;
 mod rules;
 mod schema;
+mod security;
 mod triage;

@@ -442,6 +442,7 @@ fn compile_rule_pattern(
             secret_group: secret_group.clone(),
             window: None,
             keywords: keywords.to_vec(),
+            max_match_len: None,
         })
     };
     match build(&rust) {

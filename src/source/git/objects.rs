@@ -46,6 +46,53 @@ pub fn read(
     }
 }
 
+/// The kind and inflated size of an object, from its pack entry or loose header: known without
+/// inflating it.
+pub fn header(
+    repo: &gix::Repository,
+    id: &gix::hash::oid,
+) -> anyhow::Result<(gix::objs::Kind, u64)> {
+    use gix::prelude::Header as _;
+    match repo.objects.try_header(id) {
+        Ok(Some(h)) => Ok((h.kind(), h.size())),
+        Ok(None) => anyhow::bail!("object is missing"),
+        Err(e) => anyhow::bail!("cannot read object: {e}"),
+    }
+}
+
+/// Objects other than blobs and messages (trees) are read whole up to this size, or
+/// `--max-file-size` when larger: a tree of millions of entries is not worth bounding tighter,
+/// and a 4 GiB one is an attack.
+pub const MIN_OBJECT_LIMIT: u64 = 64 << 20;
+
+/// The most bytes one object may inflate to while reading a repository whose scanned blobs are
+/// limited to `blob_limit`.
+pub fn object_limit(blob_limit: u64) -> u64 {
+    blob_limit.max(MIN_OBJECT_LIMIT)
+}
+
+/// What [`read_limited`] found.
+pub enum Limited {
+    /// The object, read into the buffer.
+    Read(gix::objs::Kind),
+    /// The object is larger than the limit and was not read.
+    TooLarge(gix::objs::Kind, u64),
+}
+
+/// Reads one object into `buf` unless its stored size is over `limit`.
+pub fn read_limited(
+    repo: &gix::Repository,
+    id: &gix::hash::oid,
+    buf: &mut Vec<u8>,
+    limit: u64,
+) -> anyhow::Result<Limited> {
+    let (kind, size) = header(repo, id)?;
+    if size > limit {
+        return Ok(Limited::TooLarge(kind, size));
+    }
+    read(repo, id, buf).map(Limited::Read)
+}
+
 /// The message of a commit or tag object: the bytes after the header's blank line.
 pub fn message_of(raw: &[u8]) -> (usize, &[u8]) {
     match memchr::memmem::find(raw, b"\n\n") {

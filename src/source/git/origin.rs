@@ -163,6 +163,12 @@ impl Provenance for GitProvenance {
                 c.summary.render(reveal)
             ),
             None if self.staged => "staged, not committed".to_string(),
+            // An annotated tag's message has no commit of its own; a ref names the tag.
+            None if h.reachable => format!(
+                "{} {} is reachable from a ref",
+                self.object.as_str(),
+                self.object_id
+            ),
             None => format!(
                 "{} {} is not reachable from any ref",
                 self.object.as_str(),

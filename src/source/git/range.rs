@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use gix::hash::ObjectId;
 use rayon::prelude::*;
 
-use super::objects::read;
+use super::objects::{Limited, read, read_limited};
 use super::{CommitInfo, GitObject, History};
 use super::{RepoCtx, Selection, commit_info, message_path};
 use crate::finding::Origin;
@@ -81,23 +81,6 @@ fn scan_introduced(
     intro: &Introduced,
     sink: &dyn BlobSink,
 ) {
-    if let Err(e) = read(repo, &intro.blob, data) {
-        return sink.error(
-            &format!(
-                "blob {} ({})",
-                intro.blob,
-                String::from_utf8_lossy(&intro.path)
-            ),
-            &e.to_string(),
-        );
-    }
-    let mut befores: Vec<Vec<u8>> = Vec::new();
-    for prev in &intro.before {
-        if read(repo, prev, old).is_ok() {
-            befores.push(std::mem::take(old));
-        }
-    }
-    let before: Vec<&[u8]> = befores.iter().map(Vec::as_slice).collect();
     let history = History {
         commit: Some((*intro.commit).clone()),
         reachable: true,
@@ -108,6 +91,31 @@ fn scan_introduced(
         ctx.provenance(GitObject::Blob, &intro.blob, intro.path.clone())
             .with_history(history),
     );
+    let limit = sink.max_blob_size();
+    match read_limited(repo, &intro.blob, data, limit) {
+        Ok(Limited::Read(_)) => {}
+        Ok(Limited::TooLarge(_, size)) => {
+            sink.admit(&origin, size);
+            return;
+        }
+        Err(e) => {
+            return sink.error(
+                &format!(
+                    "blob {} ({})",
+                    intro.blob,
+                    String::from_utf8_lossy(&intro.path)
+                ),
+                &e.to_string(),
+            );
+        }
+    }
+    let mut befores: Vec<Vec<u8>> = Vec::new();
+    for prev in &intro.before {
+        if let Ok(Limited::Read(_)) = read_limited(repo, prev, old, limit) {
+            befores.push(std::mem::take(old));
+        }
+    }
+    let before: Vec<&[u8]> = befores.iter().map(Vec::as_slice).collect();
     sink.scan_change(Arc::new(origin), data, &before);
 }
 
