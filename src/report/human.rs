@@ -183,7 +183,7 @@ fn identities_section(p: &Paint, input: &ReportInput<'_>, out: &mut dyn Write) -
     writeln!(out, "{}", p.bold("Identities"))?;
     for g in group(input.findings, input.run.rules) {
         if g.status != GroupStatus::Unidentified {
-            writeln!(out, "  {}", one_line(&g))?;
+            writeln!(out, "  {}", visible(&one_line(&g)))?;
         }
     }
     writeln!(out)

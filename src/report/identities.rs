@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::identity_groups::{GroupStatus, IdentityGroup, group, one_line};
 use super::{Report, ReportInput, SCHEMA_VERSION};
+use crate::escape::visible;
 
 pub struct IdentitiesTable;
 
@@ -50,9 +51,9 @@ impl Report for IdentitiesTable {
             writeln!(
                 out,
                 "{:w0$}  {:12}  {:w2$}  {:>5}  {:>5}",
-                g.name,
+                visible(&g.name),
                 status_word(g.status),
-                g.owner.as_deref().unwrap_or("-"),
+                visible(g.owner.as_deref().unwrap_or("-")),
                 g.leaks.len(),
                 g.files,
                 w0 = widths[0],
@@ -75,34 +76,47 @@ fn status_word(s: GroupStatus) -> &'static str {
     }
 }
 
+/// Everything here can quote scanned content (paths, commit subjects) or the inventory: each line
+/// goes out with its control characters shown as escapes.
 fn details(g: &IdentityGroup, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}", one_line(g))?;
+    let mut text = String::new();
+    details_text(g, &mut text);
+    for line in text.lines() {
+        writeln!(out, "{}", visible(line))?;
+    }
+    Ok(())
+}
+
+fn details_text(g: &IdentityGroup, out: &mut String) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "{}", one_line(g).replace('\n', " "));
+    let one = |s: &str| visible(s).into_owned();
     if !g.kinds.is_empty() {
-        writeln!(out, "  kind: {}", g.kinds.join(", "))?;
+        let _ = writeln!(out, "  kind: {}", one(&g.kinds.join(", ")));
     }
     if let Some(c) = &g.contact {
-        writeln!(out, "  contact: {c}")?;
+        let _ = writeln!(out, "  contact: {}", one(c));
     }
     if let Some(e) = &g.environment {
-        writeln!(out, "  environment: {e}")?;
+        let _ = writeln!(out, "  environment: {}", one(e));
     }
     if !g.matched_by.is_empty() {
-        writeln!(out, "  matched by: {}", g.matched_by.join(", "))?;
+        let _ = writeln!(out, "  matched by: {}", one(&g.matched_by.join(", ")));
     }
     for l in &g.leaks {
-        let mut line = format!("  - {}  [{}]", l.location, l.rule_id);
+        let mut line = format!("  - {}  [{}]", one(&l.location), l.rule_id);
         if let Some(date) = &l.first_seen {
             line.push_str(&format!("  first seen {date}"));
         }
         if l.expired == Some(true) {
             line.push_str("  (expired)");
         }
-        writeln!(out, "{line}")?;
+        let _ = writeln!(out, "{line}");
         for p in &l.provenance {
-            writeln!(out, "      {p}")?;
+            let _ = writeln!(out, "      {}", one(p));
         }
     }
-    writeln!(out, "  next step: {}", g.next_step)
+    let _ = writeln!(out, "  next step: {}", one(&g.next_step));
 }
 
 /// The `identities-json` document (its schema: docs/identities.schema.json).

@@ -620,7 +620,7 @@ fn image_entry_names_with_dot_dots_control_characters_and_bad_utf8_are_kept_as_b
     let human = image_run(&t, &["oci:layout", "--color", "never"], None);
     assert!(!human.stdout.contains('\x1b'), "{:?}", human.stdout);
     assert!(
-        human.stdout.contains("../../etc/cron.d/\\u{1b}[2Jevil"),
+        human.stdout.contains("../../etc/cron.d/\\x1b[2Jevil"),
         "{}",
         human.stdout
     );

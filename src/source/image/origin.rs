@@ -127,17 +127,9 @@ impl LayerProvenance {
     }
 }
 
-/// `\u{1b}` for each control character.
+/// Control characters shown as escapes, as everywhere scanned text meets a person.
 fn escape_controls(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::escape::visible(text).into_owned()
 }
 
 /// `sha256:` and the first 12 hex digits.
@@ -316,7 +308,7 @@ mod tests {
 
     #[test]
     fn labels_escape_control_characters_and_details_shorten_digests() {
-        assert_eq!(escape_controls("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(escape_controls("a\u{1b}[2Jb"), "a\\x1b[2Jb");
         assert_eq!(
             short_digest("sha256:0123456789abcdef"),
             "sha256:0123456789ab"
