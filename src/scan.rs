@@ -62,6 +62,8 @@ pub struct Stats {
     pub nested: AtomicU64,
     /// Content that was not scanned because a limit was hit (size, depth, expansion).
     pub skipped_limits: AtomicU64,
+    /// The current target's parts (an image's layers), for the progress line.
+    pub parts: std::sync::Mutex<Option<(&'static str, u64, u64)>>,
 }
 
 /// The scanning stage: the shared engine, the pipeline's settings, and the run's counters. One
@@ -99,6 +101,7 @@ impl<'a> Scan<'a> {
     /// sorted. A target that fails as a whole is reported as an error of its own and yields what
     /// was found before the failure.
     pub fn target(&self, target: &mut dyn Target) -> Vec<Finding> {
+        *self.stats.parts.lock().expect("progress parts poisoned") = None;
         let (tx, rx) = bounded::<Finding>(1024);
         let (outcome, mut findings) = std::thread::scope(|s| {
             let collector = s.spawn(move || rx.into_iter().collect::<Vec<Finding>>());
@@ -240,6 +243,10 @@ impl BlobSink for Scanner<'_> {
         blob::with_worker(self.engine, |w| {
             w.scan_change(self, origin, data, before);
         });
+    }
+
+    fn parts(&self, what: &'static str, done: u64, total: u64) {
+        *self.stats.parts.lock().expect("progress parts poisoned") = Some((what, done, total));
     }
 
     fn scan_reader(&self, origin: Arc<Origin>, reader: &mut dyn Read) {

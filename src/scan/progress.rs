@@ -57,8 +57,12 @@ fn ticker(stats: &Stats, done: &AtomicBool) {
             b
         });
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let parts = match *stats.parts.lock().expect("progress parts poisoned") {
+            Some((what, done, total)) => format!("{done}/{total} {what}, "),
+            None => String::new(),
+        };
         bar.set_message(format!(
-            "{} blobs, {} scanned, {} findings",
+            "{parts}{} blobs, {} scanned, {} findings",
             get(&stats.blobs),
             human_bytes(get(&stats.bytes)),
             get(&stats.matches)

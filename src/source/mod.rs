@@ -29,6 +29,9 @@ pub trait BlobSink: Diagnostics {
     fn scan_change(&self, origin: Arc<Origin>, data: &[u8], before: &[&[u8]]);
     /// Scans a blob read from a stream, in bounded memory.
     fn scan_reader(&self, origin: Arc<Origin>, reader: &mut dyn Read);
+    /// Says how far the target is through its parts (an image's layers), for the progress line:
+    /// `total` parts named `what` (plural), `done` of them finished.
+    fn parts(&self, _what: &'static str, _done: u64, _total: u64) {}
 }
 
 /// A unit of work: one directory tree, one repository, one image. It is scanned, its findings

@@ -207,6 +207,10 @@ impl<'a> ImageTarget<'a> {
         let claimed = self.claim(&self.image.layers);
         let todo: Vec<usize> = (0..infos.len()).filter(|&i| claimed[i]).collect();
         let next = AtomicUsize::new(0);
+        let finished = AtomicUsize::new(0);
+        let total = todo.len() as u64;
+        sink.parts("layers", 0, total);
+        let finished = &finished;
         let workers = self.source.jobs.clamp(1, todo.len().max(1));
         let (small, files) = crossbeam_channel::bounded::<layer::SmallFile>(64);
         let (todo, next) = (&todo, &next);
@@ -236,6 +240,8 @@ impl<'a> ImageTarget<'a> {
                         }
                         .run(sink);
                         self.remember(l, paths);
+                        let done = finished.fetch_add(1, Ordering::Relaxed) as u64 + 1;
+                        sink.parts("layers", done, total);
                     }
                 });
             }
