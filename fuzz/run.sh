@@ -31,7 +31,7 @@ for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
   seed "$t"
   echo "== $t (${seconds}s)"
-  if ! cargo +nightly fuzz run "$t" "corpus/$t" -- -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536; then
+  if ! cargo +nightly fuzz run -O "$t" "corpus/$t" -- -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536; then
     echo "== $t FOUND A CRASH: see fuzz/artifacts/$t/"
     status=1
   fi

@@ -269,6 +269,26 @@ fn a_git_blob_over_max_file_size_is_skipped_by_its_stored_size_loose_and_packed(
         );
         run.expect_stderr("200.0 MiB is over --max-file-size");
         assert!(run.stdout.contains("config.env"), "{}", run.stdout);
+        // With its heap limited to less than the blob, the scan still completes: the blob is
+        // never inflated (before the fix it was, whole, and then skipped).
+        let bin = env!("CARGO_BIN_EXE_leakhound");
+        let run = crate::harness::run_in(
+            repo.path(),
+            Command::new("sh"),
+            [
+                "-c",
+                &format!(
+                    "ulimit -d 150000 && exec '{bin}' git . --max-file-size 1MiB --color never"
+                ),
+            ],
+            None,
+        );
+        run.expect_code(1);
+        assert!(
+            run.stdout.contains("1 over the size limit"),
+            "{}",
+            run.stdout
+        );
         // The same limit applies to a commit range.
         let run = repo.run([
             "git",
